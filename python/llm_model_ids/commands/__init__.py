@@ -1,0 +1,9 @@
+"""One module per CLI command; each has register(subparsers) that sets its run function."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from llm_model_ids.commands import explain, install, status, uninstall
+
+COMMANDS: list[ModuleType] = [install, uninstall, status, explain]

@@ -1,0 +1,704 @@
+-- llm-model-ids 1.1.0, the canonical file: every object of the newest version in one place.
+--
+-- This is where to read the rules (README.md "The rules" documents them). A BEFORE INSERT /
+-- BEFORE UPDATE trigger on public.llm_models rewrites a model_id that is a location (a
+-- filesystem path or URI) or, for self-hosted engines, an opaque id (UUID, digest, digits) into
+-- a readable id, and keeps the original in metadata.model_path / metadata.original_model_id.
+-- The Python twin is python/llm_model_ids/rules.py.
+--
+-- Installs are done by the migrations in sql/migrations (what `supabase db push` and
+-- `llm-model-ids install` apply); a test checks that they, applied in order, give exactly the
+-- schema this file gives. Idempotent. Creates nothing in public but the two triggers and the
+-- computed field public.load_path; never creates or alters a column of public.llm_models.
+
+set lock_timeout = '5s';
+
+-- Refuse to install where the table or one of the columns the trigger reads is missing.
+do $check$
+declare
+    v_missing text;
+begin
+    if to_regclass('public.llm_models') is null then
+        raise exception 'llm-model-ids: table public.llm_models does not exist'
+            using errcode = '42P01',
+                  hint = 'Create the app''s table first (sql/reference/llm_models.sql is a reference DDL).';
+    end if;
+    select string_agg(format('%s %s', need.col, need.typ), ', ' order by need.col)
+      into v_missing
+      from (values ('model_id', 'text'), ('base_model', 'text'), ('name', 'text'),
+                   ('provider', 'text'), ('metadata', 'jsonb')) as need(col, typ)
+     where not exists (
+         select 1
+           from pg_catalog.pg_attribute a
+          where a.attrelid = 'public.llm_models'::regclass
+            and a.attname = need.col
+            and not a.attisdropped
+            and a.atttypid = (case need.typ when 'jsonb' then 'pg_catalog.jsonb'::regtype
+                                            else 'pg_catalog.text'::regtype end));
+    if v_missing is not null then
+        raise exception 'llm-model-ids: public.llm_models lacks column(s) %', v_missing
+            using errcode = '42703',
+                  hint = 'The trigger reads model_id, base_model, name, provider (text) and metadata (jsonb).';
+    end if;
+end
+$check$;
+
+create schema if not exists llm_model_ids;
+comment on schema llm_model_ids is
+    'llm-model-ids: keeps public.llm_models.model_id readable. Not exposed by the Data API.';
+
+-- Why: status and upgrades need to know which version of the functions is installed.
+create or replace function llm_model_ids.version()
+returns text
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$ select '1.1.0'::text $$;
+
+-- Why: the one list of serving engines whose opaque ids (UUIDs, digests) are never a model name.
+-- For hosted APIs an opaque id may be the real API name, so only these providers get it rewritten.
+create or replace function llm_model_ids.self_hosted_providers()
+returns text[]
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+    select array['vllm', 'sglang', 'tgi', 'text-generation-inference', 'lmdeploy', 'tensorrt-llm',
+                 'trtllm', 'triton', 'llama.cpp', 'llamacpp', 'llama-cpp', 'ollama', 'localai',
+                 'lmstudio', 'aphrodite', 'local']::text[]
+$$;
+
+-- Why: "surrounding whitespace" means ASCII whitespace only, so SQL and Python agree on any input.
+create or replace function llm_model_ids.trim_ws(p_value text)
+returns text
+language sql
+immutable
+strict
+security invoker
+set search_path = ''
+as $$ select pg_catalog.btrim(p_value, e' \t\n\r\f\x0b') $$;
+
+-- Why: a location says where weights are, not what the model is (POSIX, home, relative,
+-- Windows drive, UNC, or a storage/hub/web URI). Expects a trimmed value.
+create or replace function llm_model_ids.is_location(p_value text)
+returns boolean
+language sql
+immutable
+strict
+security invoker
+set search_path = ''
+as $$
+    select p_value operator(pg_catalog.~) ('^(/|~(/|$)|[.][.]?/|[A-Za-z]:[\\/]|\\\\'
+        '|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]'
+        '|[Hh][Tt][Tt][Pp][Ss]?)://)')
+$$;
+
+-- Why: an opaque id names nothing a person can read: a UUID (optionally job_/run_ prefixed),
+-- a 40/64-hex digest, or only digits. Expects a trimmed value.
+create or replace function llm_model_ids.is_opaque(p_value text)
+returns boolean
+language sql
+immutable
+strict
+security invoker
+set search_path = ''
+as $$
+    select p_value operator(pg_catalog.~) ('^((([Jj][Oo][Bb]|[Rr][Uu][Nn])[-_])?'
+        '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}'
+        '|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}|[0-9]+)$')
+$$;
+
+-- Why: the result of every rewrite must pass this, which is what makes the trigger idempotent.
+create or replace function llm_model_ids.is_readable(p_value text)
+returns boolean
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+    select coalesce(p_value <> ''
+                    and not llm_model_ids.is_location(p_value)
+                    and not llm_model_ids.is_opaque(p_value), false)
+$$;
+
+-- Why: rules 2 and 3 — a hub id recovered from a location, else a name from its path segments.
+-- Returns (null, null) when the location yields no name. Expects a trimmed location.
+create or replace function llm_model_ids.name_from_location(
+    p_location text,
+    out name text,
+    out rule text
+)
+language plpgsql
+immutable
+strict
+security invoker
+set search_path = ''
+as $$
+declare
+    v_match text[];
+    v_segments text[];
+    v_segment text;
+    v_lower text;
+begin
+    -- Rule 2: https://huggingface.co/{org}/{name}/... and hf://{org}/{name}/...
+    v_match := pg_catalog.regexp_match(p_location,
+        '^([Hh][Tt][Tt][Pp][Ss]://[Hh][Uu][Gg][Gg][Ii][Nn][Gg][Ff][Aa][Cc][Ee][.][Cc][Oo]|[Hh][Ff]:/)'
+        '/([^/?#]+)/([^/?#]+)');
+    if v_match is not null then
+        name := llm_model_ids.trim_ws(v_match[2] || '/' || v_match[3]);
+        if llm_model_ids.is_readable(name) then
+            rule := '2:hub_id';
+            return;
+        end if;
+    end if;
+
+    v_segments := pg_catalog.regexp_split_to_array(p_location, '[/\\]');
+
+    -- Rule 2: a Hugging Face cache folder models--{org}--{name}, innermost first.
+    for i in reverse pg_catalog.array_length(v_segments, 1) .. 1 loop
+        if pg_catalog.starts_with(v_segments[i], 'models--') then
+            name := llm_model_ids.trim_ws(
+                pg_catalog.replace(pg_catalog.substr(v_segments[i], 9), '--', '/'));
+            if llm_model_ids.is_readable(name) then
+                rule := '2:hub_id';
+                return;
+            end if;
+        end if;
+    end loop;
+
+    -- Rule 3: from the last segment backwards, skip weights files' extensions, training-step and
+    -- artifact folders; the first other segment is the candidate, and nothing above it is used.
+    name := null;
+    for i in reverse pg_catalog.array_length(v_segments, 1) .. 1 loop
+        v_segment := llm_model_ids.trim_ws(pg_catalog.regexp_replace(
+            llm_model_ids.trim_ws(v_segments[i]),
+            '[.]([Gg][Gg][Uu][Ff]|[Ss][Aa][Ff][Ee][Tt][Ee][Nn][Ss][Oo][Rr][Ss]|[Bb][Ii][Nn]'
+            '|[Pp][Tt][Hh]?|[Oo][Nn][Nn][Xx])$', ''));
+        continue when v_segment = '';
+        -- The root of the path (".", "..", "~", a drive "C:" or a scheme "s3:"): no name.
+        exit when v_segment in ('.', '..', '~')
+               or v_segment operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9+.-]*:$';
+        v_lower := pg_catalog.lower(v_segment collate "C");
+        continue when v_lower operator(pg_catalog.~)
+                          '^(checkpoint[-_]|ckpt[-_]|global_step_?|step[-_]|epoch[-_])[0-9]+$'
+                   or v_lower in ('merged', 'merged_model', 'merged-model', 'final', 'final_model',
+                                  'final-model', 'best', 'best_model', 'latest', 'last', 'adapter',
+                                  'adapters', 'adapter_model', 'lora', 'lora_model', 'snapshots')
+                   or v_lower operator(pg_catalog.~) '^([0-9a-f]{40}|[0-9a-f]{64})$';
+        if v_lower not in ('models', 'model', 'outputs', 'output', 'out', 'logs', 'runs',
+                           'checkpoints', 'saves', 'tmp', 'data', 'home', 'root', 'users',
+                           'desktop', 'training', 'trainer_output')
+           and llm_model_ids.is_readable(v_segment) then
+            name := v_segment;
+            rule := '3:path_name';
+        end if;
+        return;
+    end loop;
+end
+$$;
+
+-- Why: the rules in one place, callable from SQL (explain, audit, golden tests) and the trigger.
+-- kind is 'location' or 'opaque' when the row is to be rewritten, null when it is left as written.
+create or replace function llm_model_ids.normalize(
+    p_model_id text,
+    p_base_model text default null,
+    p_name text default null,
+    p_provider text default null,
+    out model_id text,
+    out rule text,
+    out kind text
+)
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+declare
+    v_trimmed text := llm_model_ids.trim_ws(p_model_id);
+    v_base text := llm_model_ids.trim_ws(p_base_model);
+    v_name text := llm_model_ids.trim_ws(p_name);
+    v_derived record;
+begin
+    model_id := p_model_id;
+    if p_model_id is null then
+        rule := 'keep:null';
+        return;
+    elsif llm_model_ids.is_location(v_trimmed) then
+        kind := 'location';
+    elsif not llm_model_ids.is_opaque(v_trimmed) then
+        rule := 'keep:readable';
+        return;
+    elsif coalesce(pg_catalog.lower(llm_model_ids.trim_ws(p_provider) collate "C")
+                   operator(pg_catalog.=) any (llm_model_ids.self_hosted_providers()), false) then
+        kind := 'opaque';
+    else
+        rule := 'keep:hosted_opaque';
+        return;
+    end if;
+
+    -- Rule 1: the base model, or the name derived from it when it is itself a location.
+    if llm_model_ids.is_readable(v_base)
+       and pg_catalog.lower(v_base collate "C") not in ('unknown', 'none', 'null') then
+        model_id := v_base;
+        rule := '1:base_model';
+        return;
+    elsif v_base is not null and llm_model_ids.is_location(v_base) then
+        v_derived := llm_model_ids.name_from_location(v_base);
+        if v_derived.name is not null then
+            model_id := v_derived.name;
+            rule := '1:base_model_location';
+            return;
+        end if;
+    end if;
+
+    -- Rules 2-3: only a location has a path to read.
+    if kind = 'location' then
+        v_derived := llm_model_ids.name_from_location(v_trimmed);
+        if v_derived.name is not null then
+            model_id := v_derived.name;
+            rule := v_derived.rule;
+            return;
+        end if;
+    end if;
+
+    -- Rule 4: the row's own display name.
+    if llm_model_ids.is_readable(v_name) then
+        model_id := v_name;
+        rule := '4:name';
+        return;
+    end if;
+
+    -- Rule 5 for locations; an opaque id with nothing readable is left as written.
+    if kind = 'location' then
+        model_id := 'local-model';
+        rule := '5:local_model';
+    else
+        kind := null;
+        rule := 'keep:opaque_no_name';
+    end if;
+end
+$$;
+
+-- Why: one clear error for metadata the trigger cannot add a key to (nothing is written).
+create or replace function llm_model_ids.metadata_object(p_metadata jsonb)
+returns jsonb
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+    if p_metadata is null or pg_catalog.jsonb_typeof(p_metadata) = 'null' then
+        return '{}'::jsonb;
+    elsif pg_catalog.jsonb_typeof(p_metadata) <> 'object' then
+        raise exception 'llm_models.metadata must be a JSON object, not a JSON %',
+                        pg_catalog.jsonb_typeof(p_metadata)
+            using errcode = '22023',
+                  hint = 'Write metadata as an object (e.g. {"value": ...}) or NULL: the '
+                         'llm-model-ids trigger keeps the original model_id in it. To write the '
+                         'row unchanged, SET llm_model_ids.bypass = on.';
+    end if;
+    return p_metadata;
+end
+$$;
+
+-- Why: the trigger body. Keeps the load path on metadata-only updates, then rewrites an
+-- unreadable model_id and records the original. SET llm_model_ids.bypass = on skips it all.
+create or replace function llm_model_ids.normalize_row()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+    v_result record;
+    v_metadata jsonb;
+    v_original jsonb;
+begin
+    if pg_catalog.lower(coalesce(pg_catalog.current_setting('llm_model_ids.bypass', true), ''))
+       in ('on', 'true', 'yes', '1') then
+        return new;
+    end if;
+
+    -- An update that keeps model_id but writes metadata without the two keys keeps their old values.
+    if tg_op = 'UPDATE'
+       and new.model_id is not distinct from old.model_id
+       and new.metadata is distinct from old.metadata
+       and pg_catalog.jsonb_typeof(old.metadata) = 'object'
+       and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id'] then
+        new.metadata := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                            'model_path', old.metadata -> 'model_path',
+                            'original_model_id', old.metadata -> 'original_model_id'))
+                        operator(pg_catalog.||) llm_model_ids.metadata_object(new.metadata);
+    end if;
+
+    v_result := llm_model_ids.normalize(new.model_id, new.base_model, new.name, new.provider);
+    if v_result.kind is null then
+        return new;
+    end if;
+
+    v_metadata := llm_model_ids.metadata_object(new.metadata);
+    if v_result.kind = 'location' then
+        v_original := pg_catalog.to_jsonb(llm_model_ids.trim_ws(new.model_id));
+        if v_metadata operator(pg_catalog.?) 'model_path'
+           and v_metadata -> 'model_path' is distinct from v_original then
+            v_metadata := v_metadata operator(pg_catalog.||)
+                          pg_catalog.jsonb_build_object('previous_model_path', v_metadata -> 'model_path');
+        end if;
+        v_metadata := v_metadata operator(pg_catalog.||)
+                      pg_catalog.jsonb_build_object('model_path', v_original);
+    else
+        v_metadata := v_metadata operator(pg_catalog.||)
+                      pg_catalog.jsonb_build_object('original_model_id', new.model_id);
+    end if;
+    new.metadata := v_metadata;
+    new.model_id := v_result.model_id;
+    return new;
+end
+$$;
+
+-- The guard below is the cheap pre-filter: it is true exactly when the trimmed model_id is a
+-- location or opaque (tests check it against is_location/is_opaque), so readable rows never
+-- call PL/pgSQL. Whitespace class = trim_ws's.
+create or replace trigger llm_model_ids_normalize_insert
+    before insert on public.llm_models
+    for each row
+    when (new.model_id operator(pg_catalog.~) ('^[ \t\n\r\f\v]*'
+        '(/|~(/|[ \t\n\r\f\v]*$)|[.][.]?/|[A-Za-z]:[\\/]|\\\\'
+        '|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]'
+        '|[Hh][Tt][Tt][Pp][Ss]?)://'
+        '|((([Jj][Oo][Bb]|[Rr][Uu][Nn])[-_])?'
+        '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}'
+        '|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}|[0-9]+)[ \t\n\r\f\v]*$)'))
+    execute function llm_model_ids.normalize_row();
+
+create or replace trigger llm_model_ids_normalize_update
+    before update of model_id, metadata on public.llm_models
+    for each row
+    when (new.model_id operator(pg_catalog.~) ('^[ \t\n\r\f\v]*'
+        '(/|~(/|[ \t\n\r\f\v]*$)|[.][.]?/|[A-Za-z]:[\\/]|\\\\'
+        '|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]'
+        '|[Hh][Tt][Tt][Pp][Ss]?)://'
+        '|((([Jj][Oo][Bb]|[Rr][Uu][Nn])[-_])?'
+        '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}'
+        '|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}|[0-9]+)[ \t\n\r\f\v]*$)')
+        or (new.metadata is distinct from old.metadata
+            and pg_catalog.jsonb_typeof(old.metadata) = 'object'
+            and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id']))
+    execute function llm_model_ids.normalize_row();
+
+-- Privileges: the trigger runs as the writing role (SECURITY INVOKER), so the API roles that
+-- write llm_models need USAGE on the schema and EXECUTE on what the trigger calls; nothing else.
+revoke all on schema llm_model_ids from public;
+revoke all on all functions in schema llm_model_ids from public;
+do $grants$
+declare
+    v_role text;
+begin
+    foreach v_role in array array['anon', 'authenticated', 'service_role'] loop
+        continue when not exists (select 1 from pg_catalog.pg_roles where rolname = v_role);
+        execute pg_catalog.format('revoke all on schema llm_model_ids from %I', v_role);
+        execute pg_catalog.format('revoke all on all functions in schema llm_model_ids from %I', v_role);
+        continue when v_role = 'anon';
+        execute pg_catalog.format('grant usage on schema llm_model_ids to %I', v_role);
+        execute pg_catalog.format(
+            'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.normalize(text, text, text, text), '
+            'llm_model_ids.metadata_object(jsonb), llm_model_ids.name_from_location(text), '
+            'llm_model_ids.is_readable(text), llm_model_ids.is_opaque(text), '
+            'llm_model_ids.is_location(text), llm_model_ids.trim_ws(text), '
+            'llm_model_ids.self_hosted_providers() to %I', v_role);
+    end loop;
+end
+$grants$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The launcher's computed field and the DBA side (added in 1.1.0).
+-- Why: the launcher loads weights from metadata.model_path when the trigger kept one there,
+-- else from model_id. A computed field for the Data API: select=id,name,load_path.
+create or replace function public.load_path(p_row public.llm_models)
+returns text
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+    select case
+        when pg_catalog.jsonb_typeof(p_row.metadata -> 'model_path') = 'string'
+             and (p_row.metadata ->> 'model_path') <> ''
+            then p_row.metadata ->> 'model_path'
+        else p_row.model_id
+    end
+$$;
+comment on function public.load_path(public.llm_models) is
+    'Where to load the weights from: metadata.model_path if set, else model_id (llm-model-ids).';
+
+-- One row per row that backfill_batch rewrote, with what it was before: restore_batch puts it
+-- back exactly. Kept until uninstall (which drops it with the schema).
+create table if not exists llm_model_ids.backfill_journal (
+    journal_id bigint generated always as identity primary key,
+    row_id uuid not null,
+    old_model_id text,
+    old_metadata jsonb,
+    new_model_id text,
+    new_metadata jsonb,
+    backfilled_at timestamptz not null default pg_catalog.now(),
+    restored_at timestamptz
+);
+create index if not exists backfill_journal_row_id_idx
+    on llm_model_ids.backfill_journal (row_id) where restored_at is null;
+comment on table llm_model_ids.backfill_journal is
+    'llm-model-ids: what backfill changed, so that restore can undo it exactly.';
+
+-- Why: the DBA's report, queryable from the SQL editor: every row the rules would still change
+-- (problem location / opaque) and every rewritten row that lost metadata.model_path.
+create or replace view llm_model_ids.audit
+with (security_invoker = true)
+as
+select t.id,
+       t.provider,
+       t.name,
+       t.model_id,
+       n.model_id as proposed_model_id,
+       n.rule,
+       coalesce(n.kind, 'lost_model_path') as problem
+  from public.llm_models t
+       cross join lateral llm_model_ids.normalize(t.model_id, t.base_model, t.name, t.provider) n
+ where n.kind is not null
+    or (pg_catalog.jsonb_typeof(t.metadata) = 'object'
+        and not t.metadata operator(pg_catalog.?) 'model_path'
+        and (t.metadata operator(pg_catalog.?) 'previous_model_path'
+             or exists (select 1
+                          from llm_model_ids.backfill_journal j
+                         where j.row_id = t.id
+                           and j.restored_at is null
+                           and j.new_metadata operator(pg_catalog.?) 'model_path')));
+comment on view llm_model_ids.audit is
+    'llm-model-ids: rows whose model_id the rules would change, and rewritten rows that lost metadata.model_path.';
+
+-- Why: one batch of the backfill, in the caller's transaction: picks the next p_limit candidate
+-- rows after p_after (by primary key), skips the ones another transaction holds (SKIP LOCKED),
+-- rewrites the rest by touching model_id (so the trigger, the one source of the rules, does the
+-- work) and journals each change. A row the trigger refuses is reported and the batch goes on.
+create or replace function llm_model_ids.backfill_batch(p_after uuid, p_limit integer)
+returns table (row_id uuid, old_model_id text, new_model_id text, outcome text)
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+    v_candidates uuid[];
+    v_locked uuid[];
+    v_row record;
+begin
+    if p_limit is null or p_limit < 1 then
+        raise exception 'backfill batch size must be at least 1, not %', p_limit
+            using errcode = '22023';
+    end if;
+
+    select pg_catalog.array_agg(c.id order by c.id)
+      into v_candidates
+      from (select t.id
+              from public.llm_models t
+             where (p_after is null or t.id > p_after)
+               and (llm_model_ids.is_location(llm_model_ids.trim_ws(t.model_id))
+                    or (llm_model_ids.is_opaque(llm_model_ids.trim_ws(t.model_id))
+                        and pg_catalog.lower(llm_model_ids.trim_ws(t.provider) collate "C")
+                            operator(pg_catalog.=) any (llm_model_ids.self_hosted_providers())))
+             order by t.id
+             limit p_limit) c;
+    if v_candidates is null then
+        return;
+    end if;
+
+    select pg_catalog.array_agg(t.id order by t.id)
+      into v_locked
+      from (select l.id
+              from public.llm_models l
+             where l.id operator(pg_catalog.=) any (v_candidates)
+             order by l.id
+               for update skip locked) t;
+
+    create temporary table if not exists pg_temp.llm_model_ids_batch (
+        row_id uuid primary key, old_model_id text, old_metadata jsonb,
+        new_model_id text, new_metadata jsonb, outcome text
+    ) on commit drop;
+    truncate pg_temp.llm_model_ids_batch;
+    insert into pg_temp.llm_model_ids_batch (row_id, old_model_id, old_metadata, outcome)
+    select t.id, t.model_id, t.metadata, 'unchanged'
+      from public.llm_models t
+     where t.id operator(pg_catalog.=) any (coalesce(v_locked, '{}'));
+
+    -- The whole batch at once; if one row is refused, again row by row to report it.
+    begin
+        with touched as (
+            update public.llm_models t
+               set model_id = t.model_id
+             where t.id operator(pg_catalog.=) any (coalesce(v_locked, '{}'))
+            returning t.id, t.model_id, t.metadata
+        )
+        update pg_temp.llm_model_ids_batch b
+           set new_model_id = touched.model_id, new_metadata = touched.metadata
+          from touched
+         where b.row_id = touched.id;
+    exception when others then
+        for v_row in select b.row_id from pg_temp.llm_model_ids_batch b order by b.row_id loop
+            begin
+                with touched as (
+                    update public.llm_models t
+                       set model_id = t.model_id
+                     where t.id = v_row.row_id
+                    returning t.id, t.model_id, t.metadata
+                )
+                update pg_temp.llm_model_ids_batch b
+                   set new_model_id = touched.model_id, new_metadata = touched.metadata
+                  from touched
+                 where b.row_id = touched.id;
+            exception when others then
+                update pg_temp.llm_model_ids_batch b
+                   set outcome = 'error: ' || sqlerrm
+                 where b.row_id = v_row.row_id;
+            end;
+        end loop;
+    end;
+
+    update pg_temp.llm_model_ids_batch b
+       set outcome = 'rewritten'
+     where b.outcome = 'unchanged'
+       and (b.new_model_id is distinct from b.old_model_id
+            or b.new_metadata is distinct from b.old_metadata);
+
+    insert into llm_model_ids.backfill_journal
+           (row_id, old_model_id, old_metadata, new_model_id, new_metadata)
+    select b.row_id, b.old_model_id, b.old_metadata, b.new_model_id, b.new_metadata
+      from pg_temp.llm_model_ids_batch b
+     where b.outcome = 'rewritten';
+
+    return query
+        select b.row_id, b.old_model_id, coalesce(b.new_model_id, b.old_model_id), b.outcome
+          from pg_temp.llm_model_ids_batch b
+        union all
+        select c.id, null::text, null::text, 'skipped_locked'
+          from pg_catalog.unnest(v_candidates) as c(id)
+         where not c.id operator(pg_catalog.=) any (coalesce(v_locked, '{}'))
+        order by 1;
+end
+$$;
+
+-- Why: the undo of backfill, one batch in the caller's transaction. Puts back model_id and
+-- metadata exactly as the journal recorded them, with the trigger bypassed, for rows still as
+-- backfill left them (a row changed since is reported, not overwritten). Optional filters:
+-- p_ids (row ids) and p_provider.
+create or replace function llm_model_ids.restore_batch(
+    p_after bigint,
+    p_limit integer,
+    p_ids uuid[] default null,
+    p_provider text default null
+)
+returns table (journal_id bigint, row_id uuid, model_id text, outcome text)
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+    v_bypass text := pg_catalog.current_setting('llm_model_ids.bypass', true);
+begin
+    if p_limit is null or p_limit < 1 then
+        raise exception 'restore batch size must be at least 1, not %', p_limit
+            using errcode = '22023';
+    end if;
+    perform pg_catalog.set_config('llm_model_ids.bypass', 'on', true);
+
+    return query
+    with batch as (
+        select j.journal_id, j.row_id, j.old_model_id, j.old_metadata,
+               j.new_model_id, j.new_metadata
+          from llm_model_ids.backfill_journal j
+         where j.restored_at is null
+           and (p_after is null or j.journal_id > p_after)
+           and (p_ids is null or j.row_id operator(pg_catalog.=) any (p_ids))
+           and (p_provider is null
+                or exists (select 1
+                             from public.llm_models p
+                            where p.id = j.row_id
+                              and pg_catalog.lower(llm_model_ids.trim_ws(p.provider) collate "C")
+                                  = pg_catalog.lower(llm_model_ids.trim_ws(p_provider) collate "C")))
+           -- the newest journal entry of a row is undone first
+           and not exists (select 1
+                             from llm_model_ids.backfill_journal k
+                            where k.row_id = j.row_id
+                              and k.restored_at is null
+                              and k.journal_id > j.journal_id)
+         order by j.journal_id
+         limit p_limit
+           for update skip locked
+    ),
+    target as (
+        select b.*, t.model_id as current_model_id, t.metadata as current_metadata,
+               t.provider
+          from batch b
+               join public.llm_models t on t.id = b.row_id
+           for update of t skip locked
+    ),
+    restored as (
+        update public.llm_models t
+           set model_id = target.old_model_id, metadata = target.old_metadata
+          from target
+         where t.id = target.row_id
+           and t.model_id is not distinct from target.new_model_id
+           and t.metadata is not distinct from target.new_metadata
+        returning t.id
+    ),
+    marked as (
+        update llm_model_ids.backfill_journal j
+           set restored_at = pg_catalog.now()
+          from restored
+         where j.row_id = restored.id
+           and j.journal_id operator(pg_catalog.=) any (select b.journal_id from batch b)
+        returning j.journal_id
+    )
+    select b.journal_id, b.row_id,
+           case when r.id is not null then b.old_model_id else tg.current_model_id end,
+           case
+               when r.id is not null then 'restored'
+               when tg.row_id is null and exists (select 1 from public.llm_models x where x.id = b.row_id)
+                   then 'skipped_locked'
+               when tg.row_id is null then 'row_deleted'
+               else 'changed_since_backfill'
+           end
+      from batch b
+           left join target tg on tg.journal_id = b.journal_id
+           left join restored r on r.id = b.row_id
+     order by b.journal_id;
+
+    perform pg_catalog.set_config('llm_model_ids.bypass', coalesce(v_bypass, ''), true);
+end
+$$;
+
+-- Privileges: maintenance objects are for the table owner / DBA only, never for the API roles.
+revoke all on all functions in schema llm_model_ids from public;
+revoke all on llm_model_ids.backfill_journal, llm_model_ids.audit from public;
+revoke all on function public.load_path(public.llm_models) from public;
+do $grants$
+declare
+    v_role text;
+begin
+    foreach v_role in array array['anon', 'authenticated', 'service_role'] loop
+        continue when not exists (select 1 from pg_catalog.pg_roles where rolname = v_role);
+        execute pg_catalog.format(
+            'revoke all on function llm_model_ids.backfill_batch(uuid, integer), '
+            'llm_model_ids.restore_batch(bigint, integer, uuid[], text), llm_model_ids.version() from %I',
+            v_role);
+        execute pg_catalog.format(
+            'revoke all on llm_model_ids.backfill_journal, llm_model_ids.audit from %I', v_role);
+        execute pg_catalog.format(
+            'revoke all on function public.load_path(public.llm_models) from %I', v_role);
+        continue when v_role = 'anon';
+        execute pg_catalog.format(
+            'grant execute on function public.load_path(public.llm_models) to %I', v_role);
+    end loop;
+end
+$grants$;
