@@ -35,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"llm-model-ids {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug or an unexpected database error: still one line
-        print(f"llm-model-ids {args.command}: {type(exc).__name__}: {one_line(exc)}", file=sys.stderr)
+        print(
+            f"llm-model-ids {args.command}: {type(exc).__name__}: {one_line(exc)}", file=sys.stderr
+        )
         return 1
     return code
 

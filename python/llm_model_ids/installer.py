@@ -1,4 +1,4 @@
-"""install / uninstall: apply the migrations (as `supabase db push` would) or the uninstall script."""
+"""install / uninstall: apply the migrations (as `supabase db push` would), or uninstall."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def install(
 
 
 def uninstall(conn: psycopg.Connection[tuple[object, ...]], *, dry_run: bool = False) -> list[str]:
-    """Remove the triggers, functions and schema; public.llm_models and its rows stay as they are."""
+    """Remove the triggers, functions and schema; public.llm_models and its rows stay."""
     files = [sql_files.uninstall_script()]
     _in_transaction(conn, files, dry_run=dry_run)
     return [path.name for path in files]

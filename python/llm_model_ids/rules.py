@@ -63,14 +63,17 @@ _STEP_FOLDER: Final = re.compile(
     r"(checkpoint[-_]|ckpt[-_]|global_step_?|step[-_]|epoch[-_])[0-9]+", _FLAGS
 )
 _DIGEST: Final = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}", _FLAGS)
-ARTIFACT_FOLDERS: Final = frozenset(
-    "merged merged_model merged-model final final_model final-model best best_model latest last"
-    " adapter adapters adapter_model lora lora_model snapshots".split()
-)
-GENERIC_CONTAINERS: Final = frozenset(
-    "models model outputs output out logs runs checkpoints saves tmp data home root users desktop"
-    " training trainer_output".split()
-)
+# fmt: off
+ARTIFACT_FOLDERS: Final = frozenset({
+    "merged", "merged_model", "merged-model", "final", "final_model", "final-model", "best",
+    "best_model", "latest", "last", "adapter", "adapters", "adapter_model", "lora", "lora_model",
+    "snapshots",
+})
+GENERIC_CONTAINERS: Final = frozenset({
+    "models", "model", "outputs", "output", "out", "logs", "runs", "checkpoints", "saves", "tmp",
+    "data", "home", "root", "users", "desktop", "training", "trainer_output",
+})
+# fmt: on
 UNUSABLE_BASE_MODELS: Final = frozenset({"unknown", "none", "null"})
 FALLBACK_MODEL_ID: Final = "local-model"
 _ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -135,11 +138,7 @@ def name_from_location(location: str) -> tuple[str, str] | None:
         if segment in (".", "..", "~") or _ROOT_SEGMENT.fullmatch(segment):
             return None
         lower = _lower(segment)
-        if (
-            _STEP_FOLDER.fullmatch(lower)
-            or lower in ARTIFACT_FOLDERS
-            or _DIGEST.fullmatch(lower)
-        ):
+        if _STEP_FOLDER.fullmatch(lower) or lower in ARTIFACT_FOLDERS or _DIGEST.fullmatch(lower):
             continue
         if lower in GENERIC_CONTAINERS or not is_readable(segment):
             return None
@@ -229,7 +228,9 @@ def normalize_metadata(
 
 def normalize_row(row: dict[str, Any]) -> dict[str, Any]:
     """A copy of an llm_models row (a dict) as the INSERT trigger would store it."""
-    result = normalize(row.get("model_id"), row.get("base_model"), row.get("name"), row.get("provider"))
+    result = normalize(
+        row.get("model_id"), row.get("base_model"), row.get("name"), row.get("provider")
+    )
     if result.kind is None:
         return dict(row)
     return {

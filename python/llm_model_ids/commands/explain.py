@@ -39,8 +39,14 @@ def run(args: argparse.Namespace) -> int:
         source = "python"
     if args.json:
         print_json(
-            {"input": args.model_id, "model_id": result.model_id, "rule": result.rule,
-             "kind": result.kind, "changed": result.changed, "source": source}
+            {
+                "input": args.model_id,
+                "model_id": result.model_id,
+                "rule": result.rule,
+                "kind": result.kind,
+                "changed": result.changed,
+                "source": source,
+            }
         )
     else:
         action = f"rewritten ({result.kind})" if result.changed else "left as written"

@@ -21,7 +21,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(status.as_dict())
     else:
-        print(f"installed:       {'yes, version ' + str(status.version) if status.installed else 'no'}")
+        print(
+            "installed:       " + (f"yes, version {status.version}" if status.installed else "no")
+        )
         print(f"package version: {status.package_version}")
         print(f"public.llm_models: {'present' if status.table_exists else 'missing'}")
         for name, state in status.triggers.items():

@@ -1,0 +1,62 @@
+"""The golden vectors (tests/data/golden_vectors.json) through the SQL rules, the Python twin
+and the trigger itself: all three must give the expected model_id and rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llm_model_ids.rules import is_readable, normalize, normalize_row, trim_ws
+from rows import Conn, insert, sql_normalize
+
+VECTORS: list[dict[str, Any]] = json.loads(
+    (Path(__file__).parent / "data" / "golden_vectors.json").read_text(encoding="utf-8")
+)
+IDS = [v["note"] for v in VECTORS]
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=IDS)
+def test_python_twin(vector: dict[str, Any]) -> None:
+    result = normalize(vector["model_id"], vector["base_model"], vector["name"], vector["provider"])
+    assert (result.model_id, result.rule) == (vector["expected_model_id"], vector["rule"])
+    if result.changed:
+        assert result.model_id is not None and is_readable(result.model_id)
+        assert (
+            normalize(
+                result.model_id, vector["base_model"], vector["name"], vector["provider"]
+            ).changed
+            is False
+        )
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=IDS)
+def test_sql_rules(conn: Conn, vector: dict[str, Any]) -> None:
+    model_id, rule, kind = sql_normalize(
+        conn, vector["model_id"], vector["base_model"], vector["name"], vector["provider"]
+    )
+    assert (model_id, rule) == (vector["expected_model_id"], vector["rule"])
+    python = normalize(vector["model_id"], vector["base_model"], vector["name"], vector["provider"])
+    assert kind == python.kind
+
+
+def test_trigger_on_every_vector(conn: Conn) -> None:
+    """Insert every vector: the stored row is what the Python twin says the trigger stores."""
+    for vector in VECTORS:
+        if vector["model_id"] is None:
+            continue
+        row_in = {
+            "model_id": vector["model_id"],
+            "base_model": vector["base_model"],
+            "name": vector["name"] if vector["name"] is not None else "",
+            "provider": vector["provider"] if vector["provider"] is not None else "",
+            "metadata": {"kept": True},
+        }
+        stored = insert(conn, **row_in)
+        expected = normalize_row(row_in)
+        assert stored["model_id"] == vector["expected_model_id"], vector["note"]
+        assert stored["metadata"] == expected["metadata"], vector["note"]
+        if expected["model_id"] != vector["model_id"] and "model_path" in expected["metadata"]:
+            assert stored["metadata"]["model_path"] == trim_ws(vector["model_id"])

@@ -1,0 +1,182 @@
+"""Hypothesis: generated paths, ids and metadata give the same result in SQL and in Python,
+both for the rules (llm_model_ids.normalize) and for what the trigger stores."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from llm_model_ids.rules import MetadataError, is_readable, normalize, normalize_row
+from rows import sql_normalize
+
+text = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12
+)
+UUID = "cb10bbcb-2725-49ce-9586-a9baf57de3a4"
+interesting_segments = st.sampled_from(
+    [
+        "checkpoint-100",
+        "CKPT_3",
+        "global_step7",
+        "step-1",
+        "epoch_2",
+        "merged",
+        "Final",
+        "lora",
+        "snapshots",
+        "adapter_model.safetensors",
+        "model.safetensors",
+        "llama.gguf",
+        "x.PT",
+        "models",
+        "Logs",
+        "trainer_output",
+        f"job_{UUID}",
+        f"RUN-{UUID.upper()}",
+        "123",
+        "a" * 40,
+        "models--Qwen--Qwen2.5-0.5B",
+        "models--gpt2",
+        "models--",
+        "models--1",
+        "my-model",
+        " sp ace ",
+        ".",
+        "..",
+        "~",
+        "C:",
+        "s3:",
+        "",
+        "юникод",
+        "a'b;$$",
+        "\\",
+        "--",
+    ]
+)
+segment = st.one_of(interesting_segments, text)
+prefix = st.sampled_from(
+    [
+        "/",
+        "~/",
+        "./",
+        "../",
+        "C:\\",
+        "c:/",
+        "\\\\host\\",
+        "s3://",
+        "HF://",
+        "https://huggingface.co/",
+        "https://HUGGINGFACE.CO/",
+        "file:///",
+        "gs://",
+        "abfss://",
+        "http://",
+        " /",
+        "\t~",
+        "",
+        "org/",
+    ]
+)
+path = st.builds(
+    lambda p, segs, sep: p + sep.join(segs),
+    prefix,
+    st.lists(segment, max_size=5),
+    st.sampled_from(["/", "\\"]),
+)
+opaque = st.one_of(
+    st.builds(
+        lambda u, pre, up: pre + (str(u).upper() if up else str(u)),
+        st.uuids(),
+        st.sampled_from(["", "job_", "job-", "run_", "RUN-", "jobs_"]),
+        st.booleans(),
+    ),
+    st.from_regex(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9]{1,20}|[0-9a-f]{39}", fullmatch=True),
+)
+model_ids = st.one_of(path, opaque, text, st.sampled_from(["~", "  ~ ", "", "unknown"]))
+base_models = st.one_of(
+    st.none(), path, opaque, text, st.sampled_from(["unknown", "NONE", " null "])
+)
+names = st.one_of(st.none(), text, opaque, path)
+providers = st.sampled_from(["vllm", " VLLM ", "ollama", "llama.cpp", "openai", "", "fireworks"])
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), text)
+metadata = st.one_of(
+    st.none(),
+    st.dictionaries(
+        st.sampled_from(["model_path", "previous_model_path", "original_model_id", "k"]),
+        json_scalars,
+        max_size=3,
+    ),
+    st.lists(json_scalars, max_size=2),
+    text,
+    st.integers(),
+    st.booleans(),
+)
+
+
+@pytest.fixture(scope="module")
+def twin_conn(shared_db: str) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(shared_db, autocommit=True) as conn:
+        yield conn
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model_id=model_ids, base_model=base_models, name=names, provider=providers)
+def test_sql_and_python_rules_agree(
+    twin_conn: psycopg.Connection[Any],
+    model_id: str,
+    base_model: str | None,
+    name: str | None,
+    provider: str,
+) -> None:
+    python = normalize(model_id, base_model, name, provider)
+    assert sql_normalize(twin_conn, model_id, base_model, name, provider) == (
+        python.model_id,
+        python.rule,
+        python.kind,
+    )
+    if python.changed:
+        assert is_readable(python.model_id)
+        assert not normalize(python.model_id, base_model, name, provider).changed  # idempotent
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model_id=model_ids, base_model=base_models, name=names, provider=providers, meta=metadata)
+def test_trigger_stores_what_the_twin_computes(
+    twin_conn: psycopg.Connection[Any],
+    model_id: str,
+    base_model: str | None,
+    name: str | None,
+    provider: str,
+    meta: Any,
+) -> None:
+    row = {
+        "model_id": model_id,
+        "base_model": base_model,
+        "name": name or "",
+        "provider": provider,
+        "metadata": meta,
+    }
+    try:
+        expected: dict[str, Any] | None = normalize_row(row)
+    except MetadataError:
+        expected = None
+    with twin_conn.transaction(force_rollback=True), twin_conn.cursor(row_factory=dict_row) as cur:
+        try:
+            stored = cur.execute(
+                "insert into public.llm_models (id, model_id, base_model, name, provider, metadata)"
+                " values (%s, %s, %s, %s, %s, %s) returning model_id, metadata",
+                [uuid.uuid4(), model_id, base_model, row["name"], provider, Jsonb(meta)],
+            ).fetchone()
+        except psycopg.errors.InvalidParameterValue:
+            assert expected is None
+            return
+    assert expected is not None and stored is not None
+    assert (stored["model_id"], stored["metadata"]) == (expected["model_id"], expected["metadata"])

@@ -1,0 +1,104 @@
+"""UPDATE through the trigger: redeploys, updates that keep model_id, bypass, idempotence."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from rows import Conn, all_rows, insert, update
+
+
+def test_redeploy_writes_the_new_path(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100", metadata={"k": 1})
+    row = update(conn, row["id"], model_id="/runs/qwen-ft/checkpoint-200")
+    assert row["model_id"] == "qwen-ft"
+    assert row["metadata"] == {
+        "k": 1,
+        "model_path": "/runs/qwen-ft/checkpoint-200",
+        "previous_model_path": "/runs/qwen-ft/checkpoint-100",
+    }
+
+
+def test_redeploy_with_new_metadata_is_handled_as_an_insert(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
+    row = update(conn, row["id"], model_id="/runs/qwen-ft/checkpoint-200", metadata={"v": 2})
+    assert row["metadata"] == {"v": 2, "model_path": "/runs/qwen-ft/checkpoint-200"}
+
+
+@pytest.mark.parametrize("new_metadata", [None, {}, {"note": "edited"}])
+def test_update_not_touching_model_id_keeps_the_load_path(conn: Conn, new_metadata: object) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100", metadata={"old": True})
+    row = update(conn, row["id"], metadata=new_metadata)
+    expected = {**(new_metadata or {}), "model_path": "/runs/qwen-ft/checkpoint-100"}  # type: ignore[dict-item]
+    assert row["metadata"] == expected
+    assert row["model_id"] == "qwen-ft"
+
+
+def test_update_not_touching_model_id_keeps_original_model_id(conn: Conn) -> None:
+    row = insert(conn, model_id="cb10bbcb-2725-49ce-9586-a9baf57de3a4", name="n")
+    row = update(conn, row["id"], metadata={"x": 1}, enabled=False)
+    assert row["metadata"] == {"x": 1, "original_model_id": "cb10bbcb-2725-49ce-9586-a9baf57de3a4"}
+
+
+def test_update_may_set_the_keys_explicitly(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
+    row = update(conn, row["id"], metadata={"model_path": "/moved/qwen-ft"})
+    assert row["metadata"] == {"model_path": "/moved/qwen-ft"}
+
+
+def test_update_of_other_columns_changes_nothing_else(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100", metadata={"k": [1]})
+    after = update(conn, row["id"], enabled=False, base_url="http://h:8000/v1")
+    assert (after["model_id"], after["metadata"]) == (row["model_id"], row["metadata"])
+
+
+def test_non_object_metadata_on_a_row_with_a_load_path_is_refused(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
+    before = all_rows(conn)
+    with pytest.raises(psycopg.errors.InvalidParameterValue) as caught:
+        update(conn, row["id"], metadata=["not", "an", "object"])
+    assert "llm_models.metadata" in str(caught.value) and "array" in str(caught.value)
+    assert all_rows(conn) == before
+
+
+def test_non_object_metadata_on_a_row_without_keys_is_kept(conn: Conn) -> None:
+    row = insert(conn, model_id="org/model", provider="openai")
+    assert update(conn, row["id"], metadata="just a string")["metadata"] == "just a string"
+
+
+def test_readable_model_id_set_by_hand_keeps_the_load_path(conn: Conn) -> None:
+    """A DBA renaming model_id keeps metadata (the row is left exactly as written)."""
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
+    row = update(conn, row["id"], model_id="Qwen2.5 SFT v3")
+    assert row["model_id"] == "Qwen2.5 SFT v3"
+    assert row["metadata"] == {"model_path": "/runs/qwen-ft/checkpoint-100"}
+
+
+def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100", metadata={"k": 1})
+    again = update(conn, row["id"], model_id=row["model_id"], metadata=row["metadata"])
+    assert again == row
+    touched = update(conn, row["id"], model_id=row["model_id"])
+    assert touched == row
+
+
+def test_bypass_for_the_session(conn: Conn) -> None:
+    conn.execute("set llm_model_ids.bypass = on")
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100", metadata=[1])
+    assert (row["model_id"], row["metadata"]) == ("/runs/qwen-ft/checkpoint-100", [1])
+    conn.execute("reset llm_model_ids.bypass")
+    assert insert(conn, model_id="/runs/qwen-ft/checkpoint-100")["model_id"] == "qwen-ft"
+
+
+def test_bypass_local_to_a_transaction(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
+    with conn.transaction():
+        conn.execute("set local llm_model_ids.bypass = on")
+        restored = update(conn, row["id"], model_id="/runs/qwen-ft/checkpoint-100", metadata=None)
+    assert (restored["model_id"], restored["metadata"]) == ("/runs/qwen-ft/checkpoint-100", None)
+    assert update(conn, row["id"], model_id="/runs/qwen-ft/checkpoint-7")["model_id"] == "qwen-ft"
+
+
+def test_bypass_off_values_do_not_bypass(conn: Conn) -> None:
+    conn.execute("set llm_model_ids.bypass = off")
+    assert insert(conn, model_id="/x/qwen-ft")["model_id"] == "qwen-ft"
