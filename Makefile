@@ -39,8 +39,11 @@ system-deps:
 	  fi; \
 	fi
 
-$(SUPABASE):
-	npm install --silent --no-audit --no-fund -E supabase@$(SUPABASE_CLI_VERSION)
+# package.json pins supabase@$(SUPABASE_CLI_VERSION); its postinstall fetches nothing (the
+# binary ships in the npm package).
+$(SUPABASE): package.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
 
 supabase-cli: $(SUPABASE)
 

@@ -123,83 +123,10 @@ as $$
                     and not llm_model_ids.is_opaque(p_value), false)
 $$;
 
--- Why: rules 2 and 3 — a hub id recovered from a location, else a name from its path segments.
--- Returns (null, null) when the location yields no name. Expects a trimmed location.
-create or replace function llm_model_ids.name_from_location(
-    p_location text,
-    out name text,
-    out rule text
-)
-language plpgsql
-immutable
-strict
-security invoker
-set search_path = ''
-as $$
-declare
-    v_match text[];
-    v_segments text[];
-    v_segment text;
-    v_lower text;
-begin
-    -- Rule 2: https://huggingface.co/{org}/{name}/... and hf://{org}/{name}/...
-    v_match := pg_catalog.regexp_match(p_location,
-        '^([Hh][Tt][Tt][Pp][Ss]://[Hh][Uu][Gg][Gg][Ii][Nn][Gg][Ff][Aa][Cc][Ee][.][Cc][Oo]|[Hh][Ff]:/)'
-        '/([^/?#]+)/([^/?#]+)');
-    if v_match is not null then
-        name := llm_model_ids.trim_ws(v_match[2] || '/' || v_match[3]);
-        if llm_model_ids.is_readable(name) then
-            rule := '2:hub_id';
-            return;
-        end if;
-    end if;
-
-    v_segments := pg_catalog.regexp_split_to_array(p_location, '[/\\]');
-
-    -- Rule 2: a Hugging Face cache folder models--{org}--{name}, innermost first.
-    for i in reverse pg_catalog.array_length(v_segments, 1) .. 1 loop
-        if pg_catalog.starts_with(v_segments[i], 'models--') then
-            name := llm_model_ids.trim_ws(
-                pg_catalog.replace(pg_catalog.substr(v_segments[i], 9), '--', '/'));
-            if llm_model_ids.is_readable(name) then
-                rule := '2:hub_id';
-                return;
-            end if;
-        end if;
-    end loop;
-
-    -- Rule 3: from the last segment backwards, skip weights files' extensions, training-step and
-    -- artifact folders; the first other segment is the candidate, and nothing above it is used.
-    name := null;
-    for i in reverse pg_catalog.array_length(v_segments, 1) .. 1 loop
-        v_segment := llm_model_ids.trim_ws(pg_catalog.regexp_replace(
-            llm_model_ids.trim_ws(v_segments[i]),
-            '[.]([Gg][Gg][Uu][Ff]|[Ss][Aa][Ff][Ee][Tt][Ee][Nn][Ss][Oo][Rr][Ss]|[Bb][Ii][Nn]'
-            '|[Pp][Tt][Hh]?|[Oo][Nn][Nn][Xx])$', ''));
-        continue when v_segment = '';
-        -- The root of the path (".", "..", "~", a drive "C:" or a scheme "s3:"): no name.
-        exit when v_segment in ('.', '..', '~')
-               or v_segment operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9+.-]*:$';
-        v_lower := pg_catalog.lower(v_segment collate "C");
-        continue when v_lower operator(pg_catalog.~)
-                          '^(checkpoint[-_]|ckpt[-_]|global_step_?|step[-_]|epoch[-_])[0-9]+$'
-                   or v_lower in ('merged', 'merged_model', 'merged-model', 'final', 'final_model',
-                                  'final-model', 'best', 'best_model', 'latest', 'last', 'adapter',
-                                  'adapters', 'adapter_model', 'lora', 'lora_model', 'snapshots')
-                   or v_lower operator(pg_catalog.~) '^([0-9a-f]{40}|[0-9a-f]{64})$';
-        if v_lower not in ('models', 'model', 'outputs', 'output', 'out', 'logs', 'runs',
-                           'checkpoints', 'saves', 'tmp', 'data', 'home', 'root', 'users',
-                           'desktop', 'training', 'trainer_output')
-           and llm_model_ids.is_readable(v_segment) then
-            name := v_segment;
-            rule := '3:path_name';
-        end if;
-        return;
-    end loop;
-end
-$$;
-
--- Why: the rules in one place, callable from SQL (explain, audit, golden tests) and the trigger.
+-- Why: the rules in one function, called once per rewritten row by the trigger and directly by
+-- explain, audit and the tests. Written as one PL/pgSQL body with inline patterns (no nested
+-- calls) because it runs per row inside INSERT/COPY. The patterns are is_location's and
+-- is_opaque's (tests hold all three, and the trigger's WHEN, to the same answers).
 -- kind is 'location' or 'opaque' when the row is to be rewritten, null when it is left as written.
 create or replace function llm_model_ids.normalize(
     p_model_id text,
@@ -216,21 +143,40 @@ security invoker
 set search_path = ''
 as $$
 declare
-    v_trimmed text := llm_model_ids.trim_ws(p_model_id);
-    v_base text := llm_model_ids.trim_ws(p_base_model);
-    v_name text := llm_model_ids.trim_ws(p_name);
-    v_derived record;
+    c_ws constant text := e' \t\n\r\f\x0b';
+    c_location constant text := '^(/|~(/|$)|[.][.]?/|[A-Za-z]:[\\/]|\\\\'
+        '|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]'
+        '|[Hh][Tt][Tt][Pp][Ss]?)://)';
+    -- opaque = only digits, or (36, 40 or 64 characters long) a UUID, job_/run_ UUID or digest;
+    -- the length test first because bounded repetitions are slow in PostgreSQL's regex engine.
+    c_digits constant text := '^[0-9]+$';
+    c_uuid_or_digest constant text := '^((([Jj][Oo][Bb]|[Rr][Uu][Nn])[-_])?'
+        '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}'
+        '|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$';
+    v_trimmed text;
+    v_base text;
+    v_value text;
+    v_candidate text;
+    v_name text;
+    v_lower text;
+    v_match text[];
+    v_segments text[];
+    v_pass integer := 0;
 begin
     model_id := p_model_id;
     if p_model_id is null then
         rule := 'keep:null';
         return;
-    elsif llm_model_ids.is_location(v_trimmed) then
+    end if;
+    v_trimmed := pg_catalog.btrim(p_model_id, c_ws);
+    if v_trimmed operator(pg_catalog.~) c_location then
         kind := 'location';
-    elsif not llm_model_ids.is_opaque(v_trimmed) then
+    elsif not (v_trimmed operator(pg_catalog.~) c_digits
+            or (pg_catalog.length(v_trimmed) in (36, 40, 64)
+                and v_trimmed operator(pg_catalog.~) c_uuid_or_digest)) then
         rule := 'keep:readable';
         return;
-    elsif coalesce(pg_catalog.lower(llm_model_ids.trim_ws(p_provider) collate "C")
+    elsif coalesce(pg_catalog.lower(pg_catalog.btrim(p_provider, c_ws) collate "C")
                    operator(pg_catalog.=) any (llm_model_ids.self_hosted_providers()), false) then
         kind := 'opaque';
     else
@@ -238,34 +184,114 @@ begin
         return;
     end if;
 
-    -- Rule 1: the base model, or the name derived from it when it is itself a location.
-    if llm_model_ids.is_readable(v_base)
+    -- Rule 1: the base model, if readable and usable.
+    v_base := pg_catalog.btrim(p_base_model, c_ws);
+    if v_base <> ''
+       and v_base operator(pg_catalog.!~) c_location
+       and not (v_base operator(pg_catalog.~) c_digits
+            or (pg_catalog.length(v_base) in (36, 40, 64)
+                and v_base operator(pg_catalog.~) c_uuid_or_digest))
        and pg_catalog.lower(v_base collate "C") not in ('unknown', 'none', 'null') then
         model_id := v_base;
         rule := '1:base_model';
         return;
-    elsif v_base is not null and llm_model_ids.is_location(v_base) then
-        v_derived := llm_model_ids.name_from_location(v_base);
-        if v_derived.name is not null then
-            model_id := v_derived.name;
-            rule := '1:base_model_location';
-            return;
-        end if;
     end if;
 
-    -- Rules 2-3: only a location has a path to read.
-    if kind = 'location' then
-        v_derived := llm_model_ids.name_from_location(v_trimmed);
-        if v_derived.name is not null then
-            model_id := v_derived.name;
-            rule := v_derived.rule;
+    -- Rules 2-3, first on a base model that is itself a location (rule 1), then on model_id.
+    foreach v_value in array array[
+        case when v_base operator(pg_catalog.~) c_location then v_base end,
+        case when kind = 'location' then v_trimmed end
+    ] loop
+        v_pass := v_pass + 1;
+        continue when v_value is null;
+
+        -- Rule 2: https://huggingface.co/{org}/{name}/..., hf://{org}/{name}/...
+        v_match := pg_catalog.regexp_match(v_value,
+            '^([Hh][Tt][Tt][Pp][Ss]://[Hh][Uu][Gg][Gg][Ii][Nn][Gg][Ff][Aa][Cc][Ee][.][Cc][Oo]'
+            '|[Hh][Ff]:/)/([^/?#]+)/([^/?#]+)');
+        if v_match is not null then
+            v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], c_ws);
+            if v_candidate <> ''
+               and v_candidate operator(pg_catalog.!~) c_location
+               and not (v_candidate operator(pg_catalog.~) c_digits
+            or (pg_catalog.length(v_candidate) in (36, 40, 64)
+                and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
+                model_id := v_candidate;
+                rule := case v_pass when 1 then '1:base_model_location' else '2:hub_id' end;
+                return;
+            end if;
+        end if;
+
+        v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
+
+        -- Rule 2: a Hugging Face cache folder models--{org}--{name}, innermost first.
+        if pg_catalog.strpos(v_value, 'models--') > 0 then
+            for i in reverse pg_catalog.array_length(v_segments, 1) .. 1 loop
+                continue when not pg_catalog.starts_with(v_segments[i], 'models--');
+                v_candidate := pg_catalog.btrim(
+                    pg_catalog.replace(pg_catalog.substr(v_segments[i], 9), '--', '/'), c_ws);
+                if v_candidate <> ''
+                   and v_candidate operator(pg_catalog.!~) c_location
+                   and not (v_candidate operator(pg_catalog.~) c_digits
+            or (pg_catalog.length(v_candidate) in (36, 40, 64)
+                and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
+                    model_id := v_candidate;
+                    rule := case v_pass when 1 then '1:base_model_location' else '2:hub_id' end;
+                    return;
+                end if;
+            end loop;
+        end if;
+
+        -- Rule 3: from the last segment backwards, strip a weights-file extension, skip
+        -- training-step and artifact folders; the first other segment is the candidate, and
+        -- nothing above it is used.
+        v_name := null;
+        for i in reverse pg_catalog.array_length(v_segments, 1) .. 1 loop
+            v_candidate := pg_catalog.btrim(v_segments[i], c_ws);
+            if pg_catalog.strpos(v_candidate, '.') > 0 then
+                v_candidate := pg_catalog.btrim(pg_catalog.regexp_replace(v_candidate,
+                    '[.]([Gg][Gg][Uu][Ff]|[Ss][Aa][Ff][Ee][Tt][Ee][Nn][Ss][Oo][Rr][Ss]|[Bb][Ii][Nn]'
+                    '|[Pp][Tt][Hh]?|[Oo][Nn][Nn][Xx])$', ''), c_ws);
+            end if;
+            continue when v_candidate = '';
+            -- The root of the path (".", "..", "~", a drive "C:" or a scheme "s3:"): no name.
+            exit when v_candidate in ('.', '..', '~')
+                   or v_candidate operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9+.-]*:$';
+            v_lower := pg_catalog.lower(v_candidate collate "C");
+            continue when v_lower operator(pg_catalog.~)
+                              '^(checkpoint[-_]|ckpt[-_]|global_step_?|step[-_]|epoch[-_])[0-9]+$'
+                       or v_lower in ('merged', 'merged_model', 'merged-model', 'final',
+                                      'final_model', 'final-model', 'best', 'best_model', 'latest',
+                                      'last', 'adapter', 'adapters', 'adapter_model', 'lora',
+                                      'lora_model', 'snapshots')
+                       or (pg_catalog.length(v_lower) in (40, 64)
+                           and v_lower operator(pg_catalog.~) '^([0-9a-f]{40}|[0-9a-f]{64})$');
+            if not (v_lower in ('models', 'model', 'outputs', 'output', 'out', 'logs', 'runs',
+                           'checkpoints', 'saves', 'tmp', 'data', 'home', 'root', 'users',
+                           'desktop', 'training', 'trainer_output')
+               or v_candidate operator(pg_catalog.~) c_location
+               or (v_candidate operator(pg_catalog.~) c_digits
+            or (pg_catalog.length(v_candidate) in (36, 40, 64)
+                and v_candidate operator(pg_catalog.~) c_uuid_or_digest))) then
+                v_name := v_candidate;
+            end if;
+            exit;
+        end loop;
+        if v_name is not null then
+            model_id := v_name;
+            rule := case v_pass when 1 then '1:base_model_location' else '3:path_name' end;
             return;
         end if;
-    end if;
+    end loop;
 
     -- Rule 4: the row's own display name.
-    if llm_model_ids.is_readable(v_name) then
-        model_id := v_name;
+    v_value := pg_catalog.btrim(p_name, c_ws);
+    if v_value <> ''
+       and v_value operator(pg_catalog.!~) c_location
+       and not (v_value operator(pg_catalog.~) c_digits
+            or (pg_catalog.length(v_value) in (36, 40, 64)
+                and v_value operator(pg_catalog.~) c_uuid_or_digest)) then
+        model_id := v_value;
         rule := '4:name';
         return;
     end if;
@@ -304,7 +330,7 @@ begin
 end
 $$;
 
--- Why: the trigger body. Keeps the load path on metadata-only updates, then rewrites an
+-- Why: the trigger body. Keeps the load path on updates that keep model_id, then rewrites an
 -- unreadable model_id and records the original. SET llm_model_ids.bypass = on skips it all.
 create or replace function llm_model_ids.normalize_row()
 returns trigger
@@ -317,7 +343,7 @@ declare
     v_metadata jsonb;
     v_original jsonb;
 begin
-    if pg_catalog.lower(coalesce(pg_catalog.current_setting('llm_model_ids.bypass', true), ''))
+    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
        in ('on', 'true', 'yes', '1') then
         return new;
     end if;
@@ -339,16 +365,20 @@ begin
         return new;
     end if;
 
-    v_metadata := llm_model_ids.metadata_object(new.metadata);
+    v_metadata := new.metadata;
+    if v_metadata is null or pg_catalog.jsonb_typeof(v_metadata) <> 'object' then
+        v_metadata := llm_model_ids.metadata_object(v_metadata);
+    end if;
     if v_result.kind = 'location' then
-        v_original := pg_catalog.to_jsonb(llm_model_ids.trim_ws(new.model_id));
-        if v_metadata operator(pg_catalog.?) 'model_path'
-           and v_metadata -> 'model_path' is distinct from v_original then
+        v_original := pg_catalog.to_jsonb(pg_catalog.btrim(new.model_id, e' \t\n\r\f\x0b'));
+        if v_metadata -> 'model_path' is distinct from v_original
+           and v_metadata operator(pg_catalog.?) 'model_path' then
+            v_metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(
+                'previous_model_path', v_metadata -> 'model_path', 'model_path', v_original);
+        else
             v_metadata := v_metadata operator(pg_catalog.||)
-                          pg_catalog.jsonb_build_object('previous_model_path', v_metadata -> 'model_path');
+                          pg_catalog.jsonb_build_object('model_path', v_original);
         end if;
-        v_metadata := v_metadata operator(pg_catalog.||)
-                      pg_catalog.jsonb_build_object('model_path', v_original);
     else
         v_metadata := v_metadata operator(pg_catalog.||)
                       pg_catalog.jsonb_build_object('original_model_id', new.model_id);
@@ -405,7 +435,7 @@ begin
         execute pg_catalog.format('grant usage on schema llm_model_ids to %I', v_role);
         execute pg_catalog.format(
             'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.normalize(text, text, text, text), '
-            'llm_model_ids.metadata_object(jsonb), llm_model_ids.name_from_location(text), '
+            'llm_model_ids.metadata_object(jsonb), '
             'llm_model_ids.is_readable(text), llm_model_ids.is_opaque(text), '
             'llm_model_ids.is_location(text), llm_model_ids.trim_ws(text), '
             'llm_model_ids.self_hosted_providers() to %I', v_role);

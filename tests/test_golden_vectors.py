@@ -4,9 +4,11 @@ and the trigger itself: all three must give the expected model_id and rule."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from llm_model_ids.rules import is_readable, normalize, normalize_row, trim_ws
@@ -32,10 +34,17 @@ def test_python_twin(vector: dict[str, Any]) -> None:
         )
 
 
+@pytest.fixture(scope="module")
+def rules_conn(shared_db: str) -> Iterator[Conn]:
+    """The SQL rules only read: one database serves every vector."""
+    with psycopg.connect(shared_db, autocommit=True) as connection:
+        yield connection
+
+
 @pytest.mark.parametrize("vector", VECTORS, ids=IDS)
-def test_sql_rules(conn: Conn, vector: dict[str, Any]) -> None:
+def test_sql_rules(rules_conn: Conn, vector: dict[str, Any]) -> None:
     model_id, rule, kind = sql_normalize(
-        conn, vector["model_id"], vector["base_model"], vector["name"], vector["provider"]
+        rules_conn, vector["model_id"], vector["base_model"], vector["name"], vector["provider"]
     )
     assert (model_id, rule) == (vector["expected_model_id"], vector["rule"])
     python = normalize(vector["model_id"], vector["base_model"], vector["name"], vector["provider"])

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from llm_model_ids.rules import MetadataError, is_readable, normalize, normalize_row
+from llm_model_ids.rules import (
+    MetadataError,
+    is_location,
+    is_opaque,
+    is_readable,
+    normalize,
+    normalize_row,
+    trim_ws,
+)
 from rows import sql_normalize
 
 text = st.text(
@@ -180,3 +188,16 @@ def test_trigger_stores_what_the_twin_computes(
             return
     assert expected is not None and stored is not None
     assert (stored["model_id"], stored["metadata"]) == (expected["model_id"], expected["metadata"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=st.one_of(model_ids, text))
+def test_sql_and_python_classifiers_agree(twin_conn: psycopg.Connection[Any], value: str) -> None:
+    """is_location / is_opaque / is_readable, which normalize's inline patterns must match."""
+    row = twin_conn.execute(
+        "select t, llm_model_ids.is_location(t), llm_model_ids.is_opaque(t),"
+        " llm_model_ids.is_readable(t) from llm_model_ids.trim_ws(%(v)s) as t",
+        {"v": value},
+    ).fetchone()
+    trimmed = trim_ws(value)
+    assert row == (trimmed, is_location(trimmed), is_opaque(trimmed), is_readable(trimmed))
