@@ -168,8 +168,8 @@ begin
     if v_trimmed operator(pg_catalog.~) c_location then
         kind := 'location';
     elsif not (v_trimmed operator(pg_catalog.~) c_digits
-            or (pg_catalog.length(v_trimmed) in (36, 40, 64)
-                and v_trimmed operator(pg_catalog.~) c_uuid_or_digest)) then
+               or (pg_catalog.length(v_trimmed) in (36, 40, 64)
+                   and v_trimmed operator(pg_catalog.~) c_uuid_or_digest)) then
         rule := 'keep:readable';
         return;
     elsif coalesce(pg_catalog.lower(pg_catalog.btrim(p_provider, c_ws) collate "C")
@@ -185,8 +185,8 @@ begin
     if v_base <> ''
        and v_base operator(pg_catalog.!~) c_location
        and not (v_base operator(pg_catalog.~) c_digits
-            or (pg_catalog.length(v_base) in (36, 40, 64)
-                and v_base operator(pg_catalog.~) c_uuid_or_digest))
+                or (pg_catalog.length(v_base) in (36, 40, 64)
+                    and v_base operator(pg_catalog.~) c_uuid_or_digest))
        and pg_catalog.lower(v_base collate "C") not in ('unknown', 'none', 'null') then
         model_id := v_base;
         rule := '1:base_model';
@@ -210,8 +210,8 @@ begin
             if v_candidate <> ''
                and v_candidate operator(pg_catalog.!~) c_location
                and not (v_candidate operator(pg_catalog.~) c_digits
-            or (pg_catalog.length(v_candidate) in (36, 40, 64)
-                and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
+                        or (pg_catalog.length(v_candidate) in (36, 40, 64)
+                            and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
                 model_id := v_candidate;
                 rule := case v_pass when 1 then '1:base_model_location' else '2:hub_id' end;
                 return;
@@ -229,8 +229,8 @@ begin
                 if v_candidate <> ''
                    and v_candidate operator(pg_catalog.!~) c_location
                    and not (v_candidate operator(pg_catalog.~) c_digits
-            or (pg_catalog.length(v_candidate) in (36, 40, 64)
-                and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
+                            or (pg_catalog.length(v_candidate) in (36, 40, 64)
+                                and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
                     model_id := v_candidate;
                     rule := case v_pass when 1 then '1:base_model_location' else '2:hub_id' end;
                     return;
@@ -267,8 +267,8 @@ begin
                            'desktop', 'training', 'trainer_output')
                or v_candidate operator(pg_catalog.~) c_location
                or (v_candidate operator(pg_catalog.~) c_digits
-            or (pg_catalog.length(v_candidate) in (36, 40, 64)
-                and v_candidate operator(pg_catalog.~) c_uuid_or_digest))) then
+                   or (pg_catalog.length(v_candidate) in (36, 40, 64)
+                       and v_candidate operator(pg_catalog.~) c_uuid_or_digest))) then
                 v_name := v_candidate;
             end if;
             exit;
@@ -285,8 +285,8 @@ begin
     if v_value <> ''
        and v_value operator(pg_catalog.!~) c_location
        and not (v_value operator(pg_catalog.~) c_digits
-            or (pg_catalog.length(v_value) in (36, 40, 64)
-                and v_value operator(pg_catalog.~) c_uuid_or_digest)) then
+                or (pg_catalog.length(v_value) in (36, 40, 64)
+                    and v_value operator(pg_catalog.~) c_uuid_or_digest)) then
         model_id := v_value;
         rule := '4:name';
         return;
