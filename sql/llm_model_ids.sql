@@ -11,30 +11,34 @@
 -- schema this file gives. Idempotent. Creates nothing in public but the two triggers and the
 -- computed field public.load_path; never creates or alters a column of public.llm_models.
 
+-- A migration waits at most 5 s for a lock (then fails, nothing applied) and runs at most 1 min.
 set lock_timeout = '5s';
+set statement_timeout = '1min';
 
 -- Refuse to install where the table or one of the columns the trigger reads is missing.
 do $check$
 declare
     v_missing text;
 begin
-    if to_regclass('public.llm_models') is null then
+    if pg_catalog.to_regclass('public.llm_models') is null then
         raise exception 'llm-model-ids: table public.llm_models does not exist'
             using errcode = '42P01',
                   hint = 'Create the app''s table first (sql/reference/llm_models.sql is a reference DDL).';
     end if;
-    select string_agg(format('%s %s', need.col, need.typ), ', ' order by need.col)
+    select pg_catalog.string_agg(pg_catalog.format('%s %s', need.col, need.typ), ', '
+                                 order by need.col)
       into v_missing
       from (values ('model_id', 'text'), ('base_model', 'text'), ('name', 'text'),
                    ('provider', 'text'), ('metadata', 'jsonb')) as need(col, typ)
      where not exists (
          select 1
            from pg_catalog.pg_attribute a
-          where a.attrelid = 'public.llm_models'::regclass
+               join pg_catalog.pg_type t on t.oid = a.atttypid
+          where a.attrelid = 'public.llm_models'::pg_catalog.regclass
             and a.attname = need.col
             and not a.attisdropped
-            and a.atttypid = (case need.typ when 'jsonb' then 'pg_catalog.jsonb'::regtype
-                                            else 'pg_catalog.text'::regtype end));
+            and t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace
+            and t.typname = need.typ);
     if v_missing is not null then
         raise exception 'llm-model-ids: public.llm_models lacks column(s) %', v_missing
             using errcode = '42703',
@@ -54,7 +58,7 @@ language sql
 immutable
 security invoker
 set search_path = ''
-as $$ select '1.1.0'::text $$;
+as $$ select '1.1.0'::pg_catalog.text $$;
 
 -- Why: the one list of serving engines whose opaque ids (UUIDs, digests) are never a model name.
 -- For hosted APIs an opaque id may be the real API name, so only these providers get it rewritten.
@@ -67,7 +71,7 @@ set search_path = ''
 as $$
     select array['vllm', 'sglang', 'tgi', 'text-generation-inference', 'lmdeploy', 'tensorrt-llm',
                  'trtllm', 'triton', 'llama.cpp', 'llamacpp', 'llama-cpp', 'ollama', 'localai',
-                 'lmstudio', 'aphrodite', 'local']::text[]
+                 'lmstudio', 'aphrodite', 'local']::pg_catalog.text[]
 $$;
 
 -- Why: "surrounding whitespace" means ASCII whitespace only, so SQL and Python agree on any input.
@@ -217,7 +221,7 @@ begin
                         or (pg_catalog.length(v_candidate) in (36, 40, 64)
                             and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
                 model_id := v_candidate;
-                rule := case v_pass when 1 then '1:base_model_location' else '2:hub_id' end;
+                rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
                 return;
             end if;
         end if;
@@ -236,7 +240,7 @@ begin
                             or (pg_catalog.length(v_candidate) in (36, 40, 64)
                                 and v_candidate operator(pg_catalog.~) c_uuid_or_digest)) then
                     model_id := v_candidate;
-                    rule := case v_pass when 1 then '1:base_model_location' else '2:hub_id' end;
+                    rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
                     return;
                 end if;
             end loop;
@@ -279,7 +283,7 @@ begin
         end loop;
         if v_name is not null then
             model_id := v_name;
-            rule := case v_pass when 1 then '1:base_model_location' else '3:path_name' end;
+            rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
             return;
         end if;
     end loop;
@@ -317,7 +321,7 @@ set search_path = ''
 as $$
 begin
     if p_metadata is null or pg_catalog.jsonb_typeof(p_metadata) = 'null' then
-        return '{}'::jsonb;
+        return '{}'::pg_catalog.jsonb;
     elsif pg_catalog.jsonb_typeof(p_metadata) <> 'object' then
         raise exception 'llm_models.metadata must be a JSON object, not a JSON %',
                         pg_catalog.jsonb_typeof(p_metadata)
@@ -332,6 +336,10 @@ $$;
 
 -- Why: the trigger body. Keeps the load path on updates that keep model_id, then rewrites an
 -- unreadable model_id and records the original. SET llm_model_ids.bypass = on skips it all.
+-- INSERT ... ON CONFLICT DO UPDATE: the insert trigger rewrites the proposed row (EXCLUDED) and
+-- leaves what it kept in llm_model_ids.pending_upsert for the update of the same row (same id,
+-- same model_id), so a SET list without metadata still gets the new load path; the statement
+-- trigger llm_model_ids_clear_pending empties it when the statement ends.
 create or replace function llm_model_ids.normalize_row()
 returns trigger
 language plpgsql
@@ -341,51 +349,87 @@ as $$
 declare
     v_result record;
     v_metadata jsonb;
-    v_original jsonb;
+    v_pending jsonb;
+    v_key text;
+    v_value jsonb;
 begin
     if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
        in ('on', 'true', 'yes', '1') then
         return new;
     end if;
 
-    -- An update that keeps model_id but writes metadata without the two keys keeps their old values.
-    if tg_op = 'UPDATE'
-       and new.model_id is not distinct from old.model_id
-       and new.metadata is distinct from old.metadata
-       and pg_catalog.jsonb_typeof(old.metadata) = 'object'
-       and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id'] then
-        new.metadata := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                            'model_path', old.metadata -> 'model_path',
-                            'original_model_id', old.metadata -> 'original_model_id'))
-                        operator(pg_catalog.||) llm_model_ids.metadata_object(new.metadata);
+    if tg_op = 'UPDATE' then
+        v_pending := nullif(
+            pg_catalog.current_setting('llm_model_ids.pending_upsert', true), '')::pg_catalog.jsonb;
+        if v_pending is not null then
+            perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', false);
+            if v_pending -> 'id' = pg_catalog.to_jsonb(new) -> 'id'
+               and new.model_id is not distinct from v_pending ->> 'model_id' then
+                v_key := v_pending ->> 'key';
+                v_value := v_pending -> 'value';
+            end if;
+        end if;
+
+        -- An update that keeps model_id but writes metadata without the two keys keeps their
+        -- old values.
+        if v_key is null
+           and new.model_id is not distinct from old.model_id
+           and new.metadata is distinct from old.metadata
+           and pg_catalog.jsonb_typeof(old.metadata) = 'object'
+           and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id'] then
+            new.metadata := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                                'model_path', old.metadata -> 'model_path',
+                                'original_model_id', old.metadata -> 'original_model_id'))
+                            operator(pg_catalog.||) llm_model_ids.metadata_object(new.metadata);
+        end if;
     end if;
 
-    v_result := llm_model_ids.normalize(new.model_id, new.base_model, new.name, new.provider);
-    if v_result.kind is null then
-        return new;
+    if v_key is null then
+        v_result := llm_model_ids.normalize(new.model_id, new.base_model, new.name, new.provider);
+        if v_result.kind is null then
+            return new;
+        elsif v_result.kind = 'location' then
+            v_key := 'model_path';
+            v_value := pg_catalog.to_jsonb(pg_catalog.btrim(new.model_id, e' \t\n\r\f\x0b'));
+        else
+            v_key := 'original_model_id';
+            v_value := pg_catalog.to_jsonb(new.model_id);
+        end if;
+        new.model_id := v_result.model_id;
+        if tg_op = 'INSERT' then
+            perform pg_catalog.set_config('llm_model_ids.pending_upsert',
+                pg_catalog.jsonb_build_object('id', pg_catalog.to_jsonb(new) -> 'id',
+                    'model_id', new.model_id, 'key', v_key, 'value', v_value)::pg_catalog.text, false);
+        end if;
     end if;
 
     v_metadata := new.metadata;
     if v_metadata is null or pg_catalog.jsonb_typeof(v_metadata) <> 'object' then
         v_metadata := llm_model_ids.metadata_object(v_metadata);
     end if;
-    if v_result.kind = 'location' then
-        v_original := pg_catalog.to_jsonb(pg_catalog.btrim(new.model_id, e' \t\n\r\f\x0b'));
-        if v_metadata -> 'model_path' is distinct from v_original
-           and v_metadata operator(pg_catalog.?) 'model_path' then
-            v_metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(
-                'previous_model_path', v_metadata -> 'model_path', 'model_path', v_original);
-        else
-            v_metadata := v_metadata operator(pg_catalog.||)
-                          pg_catalog.jsonb_build_object('model_path', v_original);
-        end if;
-    else
+    if v_key = 'model_path'
+       and v_metadata operator(pg_catalog.?) 'model_path'
+       and v_metadata -> 'model_path' is distinct from v_value then
         v_metadata := v_metadata operator(pg_catalog.||)
-                      pg_catalog.jsonb_build_object('original_model_id', new.model_id);
+                      pg_catalog.jsonb_build_object('previous_model_path', v_metadata -> 'model_path');
     end if;
-    new.metadata := v_metadata;
-    new.model_id := v_result.model_id;
+    new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_value);
     return new;
+end
+$$;
+
+-- Why: ends the life of llm_model_ids.pending_upsert with the INSERT statement that set it.
+create or replace function llm_model_ids.clear_pending_upsert()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+    if pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '' then
+        perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', false);
+    end if;
+    return null;
 end
 $$;
 
@@ -416,8 +460,14 @@ create or replace trigger llm_model_ids_normalize_update
         '|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}|[0-9]+)[ \t\n\r\f\v]*$)')
         or (new.metadata is distinct from old.metadata
             and pg_catalog.jsonb_typeof(old.metadata) = 'object'
-            and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id']))
+            and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id'])
+        or pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
     execute function llm_model_ids.normalize_row();
+
+create or replace trigger llm_model_ids_clear_pending
+    after insert on public.llm_models
+    for each statement
+    execute function llm_model_ids.clear_pending_upsert();
 
 -- Privileges: the trigger runs as the writing role (SECURITY INVOKER), so the API roles that
 -- write llm_models need USAGE on the schema and EXECUTE on what the trigger calls; nothing else.
@@ -434,7 +484,8 @@ begin
         continue when v_role = 'anon';
         execute pg_catalog.format('grant usage on schema llm_model_ids to %I', v_role);
         execute pg_catalog.format(
-            'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.normalize(text, text, text, text), '
+            'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.clear_pending_upsert(), '
+            'llm_model_ids.normalize(text, text, text, text), '
             'llm_model_ids.metadata_object(jsonb), '
             'llm_model_ids.is_readable(text), llm_model_ids.is_opaque(text), '
             'llm_model_ids.is_location(text), llm_model_ids.trim_ws(text), '
@@ -551,11 +602,14 @@ begin
              order by l.id
                for update skip locked) t;
 
-    create temporary table if not exists pg_temp.llm_model_ids_batch (
+    drop table if exists pg_temp.llm_model_ids_batch;
+    create temporary table pg_temp.llm_model_ids_batch (
         row_id uuid primary key, old_model_id text, old_metadata jsonb,
         new_model_id text, new_metadata jsonb, outcome text
     ) on commit drop;
-    truncate pg_temp.llm_model_ids_batch;
+    -- A no-op at run time; tells plpgsql_check the shape of the table created just above.
+    perform 'PRAGMA:TABLE: pg_temp.llm_model_ids_batch (row_id uuid, old_model_id text, '
+            'old_metadata jsonb, new_model_id text, new_metadata jsonb, outcome text)';
     insert into pg_temp.llm_model_ids_batch (row_id, old_model_id, old_metadata, outcome)
     select t.id, t.model_id, t.metadata, 'unchanged'
       from public.llm_models t

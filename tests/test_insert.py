@@ -166,3 +166,57 @@ def test_hostile_text_is_just_text(conn: Conn) -> None:
     row = insert(conn, model_id=hostile)
     assert row["model_id"] == "n\u00e9\u4e2d\U0001f600"  # the backslash separates segments
     assert row["metadata"] == {"model_path": hostile}
+
+
+def test_upsert_setting_only_model_id_keeps_the_new_load_path(conn: Conn) -> None:
+    """supabase-py upsert({id, model_id}) on an existing row: the SET list has no metadata."""
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100", metadata={"k": 1})
+    upserted = conn.execute(
+        "insert into public.llm_models (id, name, model_id) values (%s, 'm', %s)"
+        " on conflict (id) do update set model_id = excluded.model_id returning model_id, metadata",
+        [row["id"], "/runs/qwen-ft/checkpoint-200"],
+    ).fetchone()
+    assert upserted == (
+        "qwen-ft",
+        {
+            "k": 1,
+            "model_path": "/runs/qwen-ft/checkpoint-200",
+            "previous_model_path": "/runs/qwen-ft/checkpoint-100",
+        },
+    )
+
+
+def test_multi_row_upsert_applies_each_rows_own_path(conn: Conn) -> None:
+    first = insert(conn, model_id="/runs/a-ft/checkpoint-1")
+    second = insert(conn, model_id="org/b", provider="openai")
+    rows = conn.execute(
+        "insert into public.llm_models (id, name, model_id) values"
+        " (%s, 'm', '/runs/a-ft/checkpoint-2'), (%s, 'm', 'a-ft'),"
+        " (gen_random_uuid(), 'n', '/x/c-ft')"
+        " on conflict (id) do update set model_id = excluded.model_id"
+        " returning id, model_id, metadata",
+        [first["id"], second["id"]],
+    ).fetchall()
+    by_id = {r[0]: (r[1], r[2]) for r in rows}
+    assert by_id[first["id"]] == (
+        "a-ft",
+        {"model_path": "/runs/a-ft/checkpoint-2", "previous_model_path": "/runs/a-ft/checkpoint-1"},
+    )
+    assert by_id[second["id"]] == ("a-ft", {})  # readable: left exactly as written
+    assert sorted(v[0] for v in by_id.values()) == ["a-ft", "a-ft", "c-ft"]
+
+
+def test_pending_upsert_does_not_outlive_its_statement(conn: Conn) -> None:
+    row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
+    conn.execute(
+        'update public.llm_models set metadata = \'{"model_path": "/moved"}\' where id = %s',
+        [row["id"]],
+    )
+    again = conn.execute(
+        "update public.llm_models set model_id = 'qwen-ft' where id = %s returning metadata",
+        [row["id"]],
+    ).fetchone()
+    assert again == ({"model_path": "/moved"},)
+    assert conn.execute(
+        "select current_setting('llm_model_ids.pending_upsert', true)"
+    ).fetchone() in (("",), (None,))

@@ -10,7 +10,11 @@ from llm_model_ids import sql_files
 from llm_model_ids.connection import one_line
 from llm_model_ids.errors import LlmModelIdsError
 
-TRIGGERS = ("llm_model_ids_normalize_insert", "llm_model_ids_normalize_update")
+TRIGGERS = (
+    "llm_model_ids_normalize_insert",
+    "llm_model_ids_normalize_update",
+    "llm_model_ids_clear_pending",
+)
 
 
 def run_sql_file(conn: psycopg.Connection[tuple[object, ...]], path: Path) -> None:

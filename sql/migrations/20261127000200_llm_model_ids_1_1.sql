@@ -1,7 +1,9 @@
 -- llm-model-ids 1.1.0 (upgrade from 1.0.0): the launcher's computed field public.load_path,
 -- and the DBA side: the audit view, the backfill journal, backfill_batch and restore_batch.
 -- The rules and the trigger are unchanged. Idempotent: safe to run again.
+-- A migration waits at most 5 s for a lock (then fails, nothing applied) and runs at most 1 min.
 set lock_timeout = '5s';
+set statement_timeout = '1min';
 
 -- Why: status and upgrades need to know which version of the functions is installed.
 create or replace function llm_model_ids.version()
@@ -10,7 +12,7 @@ language sql
 immutable
 security invoker
 set search_path = ''
-as $$ select '1.1.0'::text $$;
+as $$ select '1.1.0'::pg_catalog.text $$;
 
 -- Why: the launcher loads weights from metadata.model_path when the trigger kept one there,
 -- else from model_id. A computed field for the Data API: select=id,name,load_path.
@@ -118,11 +120,14 @@ begin
              order by l.id
                for update skip locked) t;
 
-    create temporary table if not exists pg_temp.llm_model_ids_batch (
+    drop table if exists pg_temp.llm_model_ids_batch;
+    create temporary table pg_temp.llm_model_ids_batch (
         row_id uuid primary key, old_model_id text, old_metadata jsonb,
         new_model_id text, new_metadata jsonb, outcome text
     ) on commit drop;
-    truncate pg_temp.llm_model_ids_batch;
+    -- A no-op at run time; tells plpgsql_check the shape of the table created just above.
+    perform 'PRAGMA:TABLE: pg_temp.llm_model_ids_batch (row_id uuid, old_model_id text, '
+            'old_metadata jsonb, new_model_id text, new_metadata jsonb, outcome text)';
     insert into pg_temp.llm_model_ids_batch (row_id, old_model_id, old_metadata, outcome)
     select t.id, t.model_id, t.metadata, 'unchanged'
       from public.llm_models t

@@ -20,8 +20,10 @@
 -- definitions (without the Auth service's migrations the image keeps the legacy ones that read only
 -- request.jwt.claim.sub, which PostgREST >= 12 no longer sets).
 
--- Roles. Creating a role that a concurrent session has just created fails with duplicate_object
--- (or unique_violation on the catalog index): either way the role exists, which is what we want.
+-- Roles, their attributes, memberships and settings. Each change is made only where it is missing,
+-- so a second run, or a run on a server where the roles exist, changes nothing. Creating a role that
+-- a concurrent session has just created fails with duplicate_object (or unique_violation on the
+-- catalog index): either way the role exists, which is what we want.
 do $roles$
 declare
     v_role text;
@@ -36,23 +38,31 @@ begin
             end;
         end if;
     end loop;
-end
-$roles$;
 
--- The attributes, whoever created the roles (the API roles inherit, as on Supabase since 2023;
--- authenticator must not, so that it has no privilege of its own until PostgREST sets the role).
-alter role anon nologin;
-alter role authenticated nologin;
-alter role service_role nologin bypassrls;
-alter role authenticator login noinherit;
-
--- PostgREST switches from authenticator to the role of the request's JWT.
-do $members$
-declare
-    v_role text;
-begin
+    -- The API roles never log in and inherit (as on Supabase since 2023); service_role bypasses
+    -- RLS. authenticator logs in and must not inherit: it has no privilege of its own until
+    -- PostgREST sets the role of the request.
     foreach v_role in array array['anon', 'authenticated', 'service_role'] loop
-        if not pg_catalog.pg_has_role('authenticator', v_role, 'member') then
+        if exists (select 1 from pg_catalog.pg_roles
+                    where rolname = v_role and (rolcanlogin or not rolinherit)) then
+            execute pg_catalog.format('alter role %I nologin inherit', v_role);
+        end if;
+    end loop;
+    if not (select rolbypassrls from pg_catalog.pg_roles where rolname = 'service_role') then
+        alter role service_role bypassrls;
+    end if;
+    if exists (select 1 from pg_catalog.pg_roles
+                where rolname = 'authenticator' and (not rolcanlogin or rolinherit)) then
+        alter role authenticator login noinherit;
+    end if;
+
+    -- PostgREST switches from authenticator to the role of the request's JWT.
+    foreach v_role in array array['anon', 'authenticated', 'service_role'] loop
+        if not exists (select 1
+                         from pg_catalog.pg_auth_members m
+                        where m.roleid = (select oid from pg_catalog.pg_roles where rolname = v_role)
+                          and m.member = (select oid from pg_catalog.pg_roles
+                                           where rolname = 'authenticator')) then
             begin
                 execute pg_catalog.format('grant %I to authenticator', v_role);
             exception
@@ -61,13 +71,19 @@ begin
             end;
         end if;
     end loop;
-end
-$members$;
 
--- Statement timeouts Supabase gives the API roles; PostgREST applies an impersonated role's
--- settings in each request's transaction (tests/postgrest.py does the same).
-alter role anon set statement_timeout = '3s';
-alter role authenticated set statement_timeout = '8s';
+    -- The statement timeouts Supabase gives the API roles. PostgREST applies an impersonated
+    -- role's settings in each request's transaction (tests/postgrest.py does the same).
+    if not exists (select 1 from pg_catalog.pg_roles
+                    where rolname = 'anon' and 'statement_timeout=3s' = any (rolconfig)) then
+        alter role anon set statement_timeout = '3s';
+    end if;
+    if not exists (select 1 from pg_catalog.pg_roles
+                    where rolname = 'authenticated' and 'statement_timeout=8s' = any (rolconfig)) then
+        alter role authenticated set statement_timeout = '8s';
+    end if;
+end
+$roles$;
 
 grant usage on schema public to anon, authenticated, service_role;
 
