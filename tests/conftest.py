@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -131,3 +132,16 @@ def shared_db(pg_server: RunningServer, templates: dict[str, str]) -> Iterator[s
     """One installed database for a whole module (for read-only or self-cleaning tests such as
     property-based ones, where a database per example would be too slow)."""
     yield from _fresh_database(pg_server, templates["installed"])
+
+
+@pytest.fixture
+def authenticator(supabase_db: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection logged in as authenticator, the role PostgREST connects as."""
+    password = psycopg.conninfo.conninfo_to_dict(supabase_db).get("password")
+    if password:  # a password-auth test server: authenticator logs in like the superuser
+        with psycopg.connect(supabase_db, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("alter role authenticator password {}").format(sql.Literal(str(password)))
+            )
+    with psycopg.connect(as_user(supabase_db, "authenticator"), autocommit=True) as conn:
+        yield conn

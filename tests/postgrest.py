@@ -551,3 +551,26 @@ def _request(
     if body == "" or body is None:  # return=minimal
         return []
     return cast(list[Row], body)
+
+
+# What the app sends, for the tests that use these statements.
+
+READABLE = "meta-llama/Llama-3.2-3B-Instruct"
+
+
+def claims(user_id: str) -> dict[str, Any]:
+    """The claims of a signed-in user's access token, as Supabase Auth issues them."""
+    return {"sub": user_id, "role": "authenticated", "aud": "authenticated", "aal": "aal1"}
+
+
+def model(user_id: str | None, name: str, model_id: str = READABLE, **extra: Any) -> dict[str, Any]:
+    """One row as the app sends it; every row has the same keys (PostgREST's ?columns= is their
+    union and a missing key would be written as NULL)."""
+    return {
+        "user_id": user_id,
+        "name": name,
+        "provider": "vllm",
+        "model_id": model_id,
+        "is_global": False,
+        **extra,
+    }

@@ -18,6 +18,7 @@ from psycopg.pq import TransactionStatus
 
 import postgrest
 from llm_model_ids import sql_files
+from postgrest import claims, model
 
 READABLE = "meta-llama/Llama-3.2-3B-Instruct"
 OTHER_READABLE = "Qwen/Qwen2.5-7B-Instruct"
@@ -43,41 +44,6 @@ SNAPSHOT = sql.SQL(
           where nspname in ('public', 'auth'))
     """
 )
-
-
-def as_user(dsn: str, user: str) -> str:
-    return psycopg.conninfo.make_conninfo(dsn, user=user)
-
-
-def claims(user_id: str) -> dict[str, Any]:
-    """The claims of a signed-in user's access token, as Supabase Auth issues them."""
-    return {"sub": user_id, "role": "authenticated", "aud": "authenticated", "aal": "aal1"}
-
-
-def model(user_id: str | None, name: str, model_id: str = READABLE, **extra: Any) -> dict[str, Any]:
-    """One row as the app sends it; every row has the same keys (PostgREST's ?columns= is their
-    union and a missing key would be written as NULL)."""
-    return {
-        "user_id": user_id,
-        "name": name,
-        "provider": "vllm",
-        "model_id": model_id,
-        "is_global": False,
-        **extra,
-    }
-
-
-@pytest.fixture
-def authenticator(supabase_db: str) -> Iterator[psycopg.Connection[Any]]:
-    """A connection logged in as authenticator, the role PostgREST connects as."""
-    password = psycopg.conninfo.conninfo_to_dict(supabase_db).get("password")
-    if password:  # a password-auth test server: authenticator logs in like the superuser
-        with psycopg.connect(supabase_db, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("alter role authenticator password {}").format(sql.Literal(str(password)))
-            )
-    with psycopg.connect(as_user(supabase_db, "authenticator"), autocommit=True) as conn:
-        yield conn
 
 
 @pytest.fixture
