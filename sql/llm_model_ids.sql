@@ -337,9 +337,9 @@ $$;
 -- Why: the trigger body. Keeps the load path on updates that keep model_id, then rewrites an
 -- unreadable model_id and records the original. SET llm_model_ids.bypass = on skips it all.
 -- INSERT ... ON CONFLICT DO UPDATE: the insert trigger rewrites the proposed row (EXCLUDED) and
--- leaves what it kept in llm_model_ids.pending_upsert for the update of the same row (same id,
--- same model_id), so a SET list without metadata still gets the new load path; the statement
--- trigger llm_model_ids_clear_pending empties it when the statement ends.
+-- leaves what it kept in llm_model_ids.pending_upsert (local to the transaction) for the update
+-- of the same row in the same statement (same statement_timestamp, id and model_id), so a SET
+-- list without metadata still gets the new load path.
 create or replace function llm_model_ids.normalize_row()
 returns trigger
 language plpgsql
@@ -362,11 +362,12 @@ begin
         v_pending := nullif(
             pg_catalog.current_setting('llm_model_ids.pending_upsert', true), '')::pg_catalog.jsonb;
         if v_pending is not null then
-            perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', false);
-            if v_pending -> 'id' = pg_catalog.to_jsonb(new) -> 'id'
-               and new.model_id is not distinct from v_pending ->> 'model_id' then
-                v_key := v_pending ->> 'key';
-                v_value := v_pending -> 'value';
+            perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', true);
+            if (v_pending ->> 0)::pg_catalog.timestamptz = pg_catalog.statement_timestamp()
+               and v_pending -> 1 = pg_catalog.to_jsonb(new) -> 'id'
+               and new.model_id is not distinct from v_pending ->> 2 then
+                v_key := v_pending ->> 3;
+                v_value := v_pending -> 4;
             end if;
         end if;
 
@@ -398,8 +399,9 @@ begin
         new.model_id := v_result.model_id;
         if tg_op = 'INSERT' then
             perform pg_catalog.set_config('llm_model_ids.pending_upsert',
-                pg_catalog.jsonb_build_object('id', pg_catalog.to_jsonb(new) -> 'id',
-                    'model_id', new.model_id, 'key', v_key, 'value', v_value)::pg_catalog.text, false);
+                pg_catalog.jsonb_build_array(pg_catalog.statement_timestamp(),
+                    pg_catalog.to_jsonb(new) -> 'id', new.model_id, v_key, v_value)::pg_catalog.text,
+                true);
         end if;
     end if;
 
@@ -415,21 +417,6 @@ begin
     end if;
     new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_value);
     return new;
-end
-$$;
-
--- Why: ends the life of llm_model_ids.pending_upsert with the INSERT statement that set it.
-create or replace function llm_model_ids.clear_pending_upsert()
-returns trigger
-language plpgsql
-security invoker
-set search_path = ''
-as $$
-begin
-    if pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '' then
-        perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', false);
-    end if;
-    return null;
 end
 $$;
 
@@ -464,11 +451,6 @@ create or replace trigger llm_model_ids_normalize_update
         or pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
     execute function llm_model_ids.normalize_row();
 
-create or replace trigger llm_model_ids_clear_pending
-    after insert on public.llm_models
-    for each statement
-    execute function llm_model_ids.clear_pending_upsert();
-
 -- Privileges: the trigger runs as the writing role (SECURITY INVOKER), so the API roles that
 -- write llm_models need USAGE on the schema and EXECUTE on what the trigger calls; nothing else.
 revoke all on schema llm_model_ids from public;
@@ -484,8 +466,7 @@ begin
         continue when v_role = 'anon';
         execute pg_catalog.format('grant usage on schema llm_model_ids to %I', v_role);
         execute pg_catalog.format(
-            'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.clear_pending_upsert(), '
-            'llm_model_ids.normalize(text, text, text, text), '
+            'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.normalize(text, text, text, text), '
             'llm_model_ids.metadata_object(jsonb), '
             'llm_model_ids.is_readable(text), llm_model_ids.is_opaque(text), '
             'llm_model_ids.is_location(text), llm_model_ids.trim_ws(text), '

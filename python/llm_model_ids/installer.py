@@ -13,7 +13,6 @@ from llm_model_ids.errors import LlmModelIdsError
 TRIGGERS = (
     "llm_model_ids_normalize_insert",
     "llm_model_ids_normalize_update",
-    "llm_model_ids_clear_pending",
 )
 
 
