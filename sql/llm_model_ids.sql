@@ -422,11 +422,17 @@ $$;
 
 -- The guard below is the cheap pre-filter: it is true exactly when the trimmed model_id is a
 -- location or opaque (tests check it against is_location/is_opaque), so readable rows never
--- call PL/pgSQL. Whitespace class = trim_ws's.
+-- call PL/pgSQL. Whitespace class = trim_ws's. Its first part (first or last character, a ':',
+-- the lengths of a UUID, job_ UUID or digest) is a superset of the regex that costs a few
+-- string functions, so most readable ids never reach the regex.
 create or replace trigger llm_model_ids_normalize_insert
     before insert on public.llm_models
     for each row
-    when (new.model_id operator(pg_catalog.~) ('^[ \t\n\r\f\v]*'
+    when ((pg_catalog.strpos(e'/~.\\ \t\n\r\f\x0b0123456789', pg_catalog.left(new.model_id, 1)) > 0
+          or pg_catalog.strpos(new.model_id, ':') > 0
+          or pg_catalog.octet_length(new.model_id) = any ('{36,40,64}'::pg_catalog.int4[])
+          or pg_catalog.strpos(e' \t\n\r\f\x0b', pg_catalog.right(new.model_id, 1)) > 0)
+         and new.model_id operator(pg_catalog.~) ('^[ \t\n\r\f\v]*'
         '(/|~(/|[ \t\n\r\f\v]*$)|[.][.]?/|[A-Za-z]:[\\/]|\\\\'
         '|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]'
         '|[Hh][Tt][Tt][Pp][Ss]?)://'
@@ -438,7 +444,11 @@ create or replace trigger llm_model_ids_normalize_insert
 create or replace trigger llm_model_ids_normalize_update
     before update of model_id, metadata on public.llm_models
     for each row
-    when (new.model_id operator(pg_catalog.~) ('^[ \t\n\r\f\v]*'
+    when ((pg_catalog.strpos(e'/~.\\ \t\n\r\f\x0b0123456789', pg_catalog.left(new.model_id, 1)) > 0
+          or pg_catalog.strpos(new.model_id, ':') > 0
+          or pg_catalog.octet_length(new.model_id) = any ('{36,40,64}'::pg_catalog.int4[])
+          or pg_catalog.strpos(e' \t\n\r\f\x0b', pg_catalog.right(new.model_id, 1)) > 0)
+         and new.model_id operator(pg_catalog.~) ('^[ \t\n\r\f\v]*'
         '(/|~(/|[ \t\n\r\f\v]*$)|[.][.]?/|[A-Za-z]:[\\/]|\\\\'
         '|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]'
         '|[Hh][Tt][Tt][Pp][Ss]?)://'

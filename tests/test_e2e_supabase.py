@@ -46,8 +46,16 @@ def test_insert_upsert_update_through_the_api(client: Any) -> None:
     client.created_ids.append(row_id)
     inserted = (
         client.table("llm_models")
-        .insert({"id": row_id, "name": "e2e-ft", "provider": "vllm", "model_id": CHECKPOINT,
-                 "base_model": "meta-llama/Llama-3.2-3B-Instruct", "metadata": {"k": 1}})
+        .insert(
+            {
+                "id": row_id,
+                "name": "e2e-ft",
+                "provider": "vllm",
+                "model_id": CHECKPOINT,
+                "base_model": "meta-llama/Llama-3.2-3B-Instruct",
+                "metadata": {"k": 1},
+            }
+        )
         .execute()
         .data[0]
     )
@@ -57,8 +65,16 @@ def test_insert_upsert_update_through_the_api(client: Any) -> None:
     redeploy = CHECKPOINT.replace("1780", "2000")
     upserted = (
         client.table("llm_models")
-        .upsert({"id": row_id, "name": "e2e-ft", "provider": "vllm", "model_id": redeploy,
-                 "base_model": None, "metadata": {"k": 2}})
+        .upsert(
+            {
+                "id": row_id,
+                "name": "e2e-ft",
+                "provider": "vllm",
+                "model_id": redeploy,
+                "base_model": None,
+                "metadata": {"k": 2},
+            }
+        )
         .execute()
         .data[0]
     )

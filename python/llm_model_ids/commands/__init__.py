@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from llm_model_ids.commands import explain, install, status, uninstall
+from llm_model_ids.commands import (
+    audit,
+    backfill,
+    demo,
+    explain,
+    install,
+    restore,
+    status,
+    uninstall,
+)
 
-COMMANDS: list[ModuleType] = [install, uninstall, status, explain]
+COMMANDS: list[ModuleType] = [
+    install,
+    uninstall,
+    status,
+    explain,
+    audit,
+    backfill,
+    restore,
+    demo,
+]

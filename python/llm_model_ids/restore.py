@@ -1,0 +1,291 @@
+"""restore: the undo of backfill, from the journal, through ``llm_model_ids.restore_batch``.
+
+Batches go in journal order, each its own short transaction with ``set local lock_timeout``.
+restore_batch puts model_id and metadata back exactly as the journal recorded them (with the
+trigger bypassed) for rows still as backfill left them, and reports the others. The newest entry
+of a row is undone first, so a row backfilled twice needs a second pass; rows skipped because
+locked are retried once at the end.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+import psycopg
+
+from llm_model_ids.connection import one_line
+from llm_model_ids.errors import LlmModelIdsError
+from llm_model_ids.progress import BatchProgress, NullProgress
+from llm_model_ids.status import Need, require_installed, require_privileges
+
+OUTCOMES: Final = ("restored", "changed_since_backfill", "skipped_locked", "row_deleted")
+LOCK_ATTEMPTS: Final = 3
+MAX_PASSES: Final = 5
+NEEDS: Final[list[Need]] = [
+    ("schema", "llm_model_ids", "usage"),
+    ("function", "llm_model_ids.restore_batch", "execute"),
+    ("table", "public.llm_models", "select"),
+    ("table", "public.llm_models", "update"),
+    ("table", "llm_model_ids.backfill_journal", "select"),
+    ("table", "llm_model_ids.backfill_journal", "update"),
+]
+
+Conn = psycopg.Connection[tuple[object, ...]]
+BatchRow = tuple[int, uuid.UUID, str | None, str]  # journal_id, row_id, model_id, outcome
+
+# The journal entries restore_batch would take, with its filters (ids, provider).
+_PENDING = """
+  from llm_model_ids.backfill_journal j
+       left join public.llm_models t on t.id = j.row_id
+ where j.restored_at is null
+   and (%(ids)s::uuid[] is null or j.row_id operator(pg_catalog.=) any (%(ids)s::uuid[]))
+   and (%(provider)s::text is null
+        or pg_catalog.lower(llm_model_ids.trim_ws(t.provider) collate "C")
+           = pg_catalog.lower(llm_model_ids.trim_ws(%(provider)s::text) collate "C"))
+"""
+_NEWEST = """
+   and not exists (select 1 from llm_model_ids.backfill_journal k
+                    where k.row_id = j.row_id and k.restored_at is null
+                      and k.journal_id > j.journal_id)
+"""
+_WOULD = """
+       case when t.id is null then 'row_deleted'
+            when t.model_id is not distinct from j.new_model_id
+             and t.metadata is not distinct from j.new_metadata then 'restored'
+            else 'changed_since_backfill' end
+"""
+
+
+@dataclass(frozen=True)
+class RestoreOptions:
+    batch_size: int = 1000
+    lock_timeout: str = "2s"
+    ids: tuple[uuid.UUID, ...] | None = None
+    provider: str | None = None
+    retry_wait: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise LlmModelIdsError(f"--batch-size must be at least 1, not {self.batch_size}")
+
+    def filters(self) -> dict[str, Any]:
+        return {"ids": list(self.ids) if self.ids is not None else None, "provider": self.provider}
+
+
+@dataclass(frozen=True)
+class Entry:
+    journal_id: int
+    row_id: str
+    model_id: str | None  # restored: the original; otherwise the row's current model_id
+    outcome: str
+
+
+@dataclass
+class RestoreResult:
+    entries: dict[int, Entry] = field(default_factory=dict)  # final outcome per journal entry
+    batches: int = 0
+    passes: int = 0
+    elapsed: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for entry in self.entries.values():
+            counts[entry.outcome] = counts.get(entry.outcome, 0) + 1
+        return counts
+
+    def not_restored(self) -> list[Entry]:
+        return [
+            e
+            for e in self.entries.values()
+            if e.outcome in ("changed_since_backfill", "skipped_locked")
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_restored()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "ok": self.ok,
+            "not_restored": [asdict(e) for e in self.not_restored()],
+            "batches": self.batches,
+            "elapsed": self.elapsed,
+        }
+
+
+def count_pending(conn: Conn, options: RestoreOptions) -> int:
+    row = conn.execute("select count(*)" + _PENDING, options.filters()).fetchone()
+    return int(str(row[0])) if row else 0
+
+
+class Restore:
+    def __init__(
+        self, conn: Conn, options: RestoreOptions, progress: BatchProgress | None = None
+    ) -> None:
+        self.conn = conn
+        self.options = options
+        self.progress: BatchProgress = progress if progress is not None else NullProgress()
+        self.result = RestoreResult()
+
+    def run(self) -> RestoreResult:
+        require_installed(self.conn, enabled_trigger=False)
+        require_privileges(self.conn, "restore", NEEDS)
+        started = time.monotonic()
+        self.progress.start(count_pending(self.conn, self.options))
+        retried_locks = False
+        try:
+            while self.result.passes < MAX_PASSES:
+                restored = self._pass()
+                counts = self.result.counts()
+                if counts["skipped_locked"] and not retried_locks:
+                    retried_locks = True
+                    self.progress.note(
+                        f"another pass for {counts['skipped_locked']:,} locked row(s)"
+                    )
+                    time.sleep(self.options.retry_wait)
+                    continue
+                if not restored or not self._unseen_pending():
+                    break
+        finally:
+            self.result.elapsed = time.monotonic() - started
+            self.progress.finish()
+        return self.result
+
+    def _unseen_pending(self) -> bool:
+        """Entries never reported yet (older entries of rows just restored)."""
+        left = sum(1 for e in self.result.entries.values() if e.outcome != "restored")
+        return count_pending(self.conn, self.options) > left
+
+    def _pass(self) -> int:
+        self.result.passes += 1
+        after: int | None = None
+        restored = 0
+        while True:
+            rows = self._batch(after)
+            new = 0
+            for journal_id, row_id, model_id, outcome in rows:
+                new += journal_id not in self.result.entries
+                self.result.entries[journal_id] = Entry(journal_id, str(row_id), model_id, outcome)
+                restored += outcome == "restored"
+            self.progress.advance(new, self.result.counts())
+            if len(rows) < self.options.batch_size:
+                return restored
+            after = rows[-1][0]
+
+    def _batch(self, after: int | None) -> list[BatchRow]:
+        where = f"after journal entry {after}" if after else "at the start"
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                with self.conn.transaction():
+                    self.conn.execute(
+                        "select pg_catalog.set_config('lock_timeout', %s, true)",
+                        [self.options.lock_timeout],
+                    )
+                    rows = self.conn.execute(
+                        "select journal_id, row_id, model_id, outcome"
+                        "  from llm_model_ids.restore_batch(%s, %s, %s, %s)",
+                        [
+                            after,
+                            self.options.batch_size,
+                            self.options.filters()["ids"],
+                            self.options.provider,
+                        ],
+                    ).fetchall()
+                self.result.batches += 1
+                return rows  # type: ignore[return-value]
+            except psycopg.errors.LockNotAvailable as exc:
+                if attempt == LOCK_ATTEMPTS:
+                    raise LlmModelIdsError(
+                        f"the restore batch {where} waited longer than lock_timeout "
+                        f"{self.options.lock_timeout} {LOCK_ATTEMPTS} times ({one_line(exc)}); "
+                        "run again later to resume"
+                    ) from exc
+                time.sleep(0.5 * attempt)
+            except psycopg.Error as exc:
+                raise _failure(exc, where, self.result) from exc
+        raise AssertionError("unreachable")
+
+
+def _failure(exc: psycopg.Error, where: str, result: RestoreResult) -> LlmModelIdsError:
+    done = f"{result.counts()['restored']:,} row(s) restored and kept"
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return LlmModelIdsError(f"{one_line(exc)}: run restore as the owner of public.llm_models")
+    if isinstance(exc, psycopg.errors.InvalidParameterValue) and "lock_timeout" in str(exc):
+        return LlmModelIdsError(f"--lock-timeout: {one_line(exc)}")
+    if isinstance(exc, psycopg.OperationalError):
+        return LlmModelIdsError(
+            f"connection lost during the restore batch {where} ({one_line(exc)}); {done}; "
+            "run restore again to finish"
+        )
+    return LlmModelIdsError(
+        f"the restore batch {where} failed and was rolled back ({one_line(exc)}); {done}"
+    )
+
+
+# --------------------------------------------------------------------------- dry run
+
+
+@dataclass(frozen=True)
+class PreviewEntry:
+    journal_id: int
+    row_id: str
+    provider: str | None
+    current_model_id: str | None
+    original_model_id: str | None
+    would: str  # restored / changed_since_backfill / row_deleted
+
+
+@dataclass
+class RestorePreview:
+    counts: dict[str, int]
+    entries: list[PreviewEntry]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def preview(conn: Conn, options: RestoreOptions, *, show: int) -> RestorePreview:
+    """What restore would do (the newest un-restored entry of each row): no locks, no writes."""
+    require_installed(conn, enabled_trigger=False)
+    params = {**options.filters(), "show": show}
+    counts = {"restored": 0, "changed_since_backfill": 0, "row_deleted": 0}
+    try:
+        with conn.transaction():
+            conn.execute("set transaction isolation level repeatable read, read only")
+            for would, count in conn.execute(
+                "select" + _WOULD + ", count(*)" + _PENDING + _NEWEST + " group by 1", params
+            ):
+                counts[str(would)] = int(str(count))
+            cursor = conn.execute(
+                "select j.journal_id, j.row_id::text, t.provider, t.model_id, j.old_model_id,"
+                + _WOULD
+                + _PENDING
+                + _NEWEST
+                + " order by j.journal_id limit %(show)s",
+                params,
+            )
+            entries = [PreviewEntry(*row) for row in cursor]  # type: ignore[arg-type]
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise LlmModelIdsError(
+            f"{one_line(exc)}: run restore as the owner of public.llm_models"
+        ) from exc
+    return RestorePreview(counts, entries)
+
+
+def parse_ids(text: str) -> tuple[uuid.UUID, ...]:
+    """``--ids a,b,c``: comma-separated row ids (uuids)."""
+    ids: list[uuid.UUID] = []
+    for part in text.split(","):
+        if part.strip():
+            try:
+                ids.append(uuid.UUID(part.strip()))
+            except ValueError:
+                raise ValueError(f"not a uuid: {part.strip()!r}") from None
+    if not ids:
+        raise ValueError("no id given")
+    return tuple(dict.fromkeys(ids))
