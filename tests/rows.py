@@ -47,6 +47,15 @@ def insert(conn: Conn, **values: Any) -> dict[str, Any]:
     return row
 
 
+def legacy(conn: Conn, **values: Any) -> dict[str, Any]:
+    """A row written as it was before the trigger (bypass on)."""
+    conn.execute("set llm_model_ids.bypass = on")
+    try:
+        return insert(conn, **values)
+    finally:
+        conn.execute("reset llm_model_ids.bypass")
+
+
 def update(conn: Conn, row_id: Any, **values: Any) -> dict[str, Any]:
     query = sql.SQL("update public.llm_models set {} where id = %s returning *").format(
         sql.SQL(", ").join(

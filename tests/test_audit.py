@@ -16,19 +16,10 @@ from rich.console import Console
 
 from llm_model_ids.audit import read_audit, render, shorten
 from llm_model_ids.cli import main
-from rows import Conn, insert
+from rows import Conn, insert, legacy
 
 CHECKPOINT = "/srv/logs/job_cb10bbcb-2725-49ce-9586-a9baf57de3a4/checkpoint-1780"
 UUID = "cb10bbcb-2725-49ce-9586-a9baf57de3a4"
-
-
-def legacy(conn: Conn, **values: Any) -> dict[str, Any]:
-    """A row written as it was before the trigger (bypass on)."""
-    conn.execute("set llm_model_ids.bypass = on")
-    try:
-        return insert(conn, **values)
-    finally:
-        conn.execute("reset llm_model_ids.bypass")
 
 
 def seed(conn: Conn) -> dict[str, Any]:

@@ -18,20 +18,11 @@ from llm_model_ids.backfill import Backfill, BackfillOptions, count_candidates
 from llm_model_ids.cli import main
 from llm_model_ids.progress import NullProgress, PlainProgress, RichProgress
 from llm_model_ids.rules import normalize_row
-from rows import Conn, all_rows, insert
+from rows import Conn, all_rows, insert, legacy
 
 JOB = "job_cb10bbcb-2725-49ce-9586-a9baf57de3a4"
 UUID = "0b6f3c1e-8d1e-4c2a-9f4e-6a2b1c3d4e5f"
 ARRAY_ERROR = "llm_models.metadata must be a JSON object, not a JSON array"
-
-
-def legacy(conn: Conn, **values: Any) -> dict[str, Any]:
-    """A row written as it was before the trigger (bypass on)."""
-    conn.execute("set llm_model_ids.bypass = on")
-    try:
-        return insert(conn, **values)
-    finally:
-        conn.execute("reset llm_model_ids.bypass")
 
 
 def json_null(conn: Conn, row: dict[str, Any]) -> dict[str, Any]:

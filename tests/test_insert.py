@@ -227,7 +227,7 @@ def test_pending_upsert_does_not_reach_a_later_statement_of_the_transaction(conn
         row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
         after = conn.execute(
             "update public.llm_models set model_id = 'qwen-ft',"
-            " metadata = '{\"model_path\": \"/moved\"}' where id = %s returning metadata",
+            ' metadata = \'{"model_path": "/moved"}\' where id = %s returning metadata',
             [row["id"]],
         ).fetchone()
     assert after == ({"model_path": "/moved"},)

@@ -11,17 +11,9 @@ import pytest
 
 from llm_model_ids.cli import main
 from llm_model_ids.restore import Restore, RestoreOptions, parse_ids
-from rows import Conn, insert, update
+from rows import Conn, insert, legacy, update
 
 UUID = "0b6f3c1e-8d1e-4c2a-9f4e-6a2b1c3d4e5f"
-
-
-def legacy(conn: Conn, **values: Any) -> dict[str, Any]:
-    conn.execute("set llm_model_ids.bypass = on")
-    try:
-        return insert(conn, **values)
-    finally:
-        conn.execute("reset llm_model_ids.bypass")
 
 
 def table_text(conn: Conn) -> list[tuple[Any, ...]]:

@@ -18,6 +18,7 @@ from typing import Any, Final
 import psycopg
 
 from llm_model_ids.audit import AuditRow
+from llm_model_ids.batches import run_batch
 from llm_model_ids.connection import one_line
 from llm_model_ids.errors import LlmModelIdsError
 from llm_model_ids.progress import BatchProgress, NullProgress
@@ -25,7 +26,6 @@ from llm_model_ids.status import Need, require_installed, require_privileges
 
 DEFAULT_BATCH_SIZE: Final = 1000
 DEFAULT_LOCK_TIMEOUT: Final = "2s"
-LOCK_ATTEMPTS: Final = 3  # a batch that cannot get its locks is retried, then the run stops
 NEEDS: Final[list[Need]] = [
     ("schema", "llm_model_ids", "usage"),
     ("function", "llm_model_ids.backfill_batch", "execute"),
@@ -224,53 +224,22 @@ class Backfill:
 
     def _batch(self, after: uuid.UUID | None, limit: int) -> list[BatchRow]:
         """One batch in its own transaction; a lock wait longer than lock_timeout is retried."""
-        where = f"after {after}" if after else "at the start"
-        for attempt in range(1, LOCK_ATTEMPTS + 1):
-            try:
-                with self.conn.transaction():
-                    self.conn.execute(
-                        "select pg_catalog.set_config('lock_timeout', %s, true)",
-                        [self.options.lock_timeout],
-                    )
-                    rows = self.conn.execute(
-                        "select row_id, old_model_id, new_model_id, outcome"
-                        "  from llm_model_ids.backfill_batch(%s, %s)",
-                        [after, limit],
-                    ).fetchall()
-                self.result.batches += 1
-                return rows  # type: ignore[return-value]
-            except psycopg.errors.LockNotAvailable as exc:
-                if attempt == LOCK_ATTEMPTS:
-                    raise LlmModelIdsError(
-                        f"the batch {where} waited longer than lock_timeout "
-                        f"{self.options.lock_timeout} {LOCK_ATTEMPTS} times ({one_line(exc)}): "
-                        "a long transaction or DDL holds public.llm_models; run again later "
-                        "to resume"
-                    ) from exc
-                self.progress.note(
-                    f"the batch {where} could not get its locks within "
-                    f"{self.options.lock_timeout}; retrying"
-                )
-                time.sleep(0.5 * attempt)
-            except psycopg.Error as exc:
-                raise batch_failure(exc, where, self.result) from exc
-        raise AssertionError("unreachable")
-
-
-def batch_failure(exc: psycopg.Error, where: str, result: BackfillResult) -> LlmModelIdsError:
-    done = f"{result.batches:,} batch(es) committed, {result.rewritten:,} row(s) rewritten"
-    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return LlmModelIdsError(f"{one_line(exc)}: run backfill as the owner of public.llm_models")
-    if isinstance(exc, psycopg.errors.InvalidParameterValue) and "lock_timeout" in str(exc):
-        return LlmModelIdsError(f"--lock-timeout: {one_line(exc)}")
-    if isinstance(exc, psycopg.OperationalError):
-        return LlmModelIdsError(
-            f"connection lost during the batch {where} ({one_line(exc)}); {done} and kept; "
-            "run backfill again to finish the rest"
+        rows: list[BatchRow] = run_batch(
+            self.conn,
+            "select row_id, old_model_id, new_model_id, outcome"
+            "  from llm_model_ids.backfill_batch(%s, %s)",
+            [after, limit],
+            command="backfill",
+            where=f"after {after}" if after else "at the start",
+            lock_timeout=self.options.lock_timeout,
+            done=lambda: (
+                f"{self.result.batches:,} batch(es) committed, "
+                f"{self.result.rewritten:,} row(s) rewritten and kept"
+            ),
+            on_retry=self.progress.note,
         )
-    return LlmModelIdsError(
-        f"the batch {where} failed and was rolled back ({one_line(exc)}); {done} and kept"
-    )
+        self.result.batches += 1
+        return rows
 
 
 def _predecessor(row_id: uuid.UUID) -> uuid.UUID | None:

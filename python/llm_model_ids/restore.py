@@ -16,13 +16,13 @@ from typing import Any, Final
 
 import psycopg
 
+from llm_model_ids.batches import run_batch
 from llm_model_ids.connection import one_line
 from llm_model_ids.errors import LlmModelIdsError
 from llm_model_ids.progress import BatchProgress, NullProgress
 from llm_model_ids.status import Need, require_installed, require_privileges
 
 OUTCOMES: Final = ("restored", "changed_since_backfill", "skipped_locked", "row_deleted")
-LOCK_ATTEMPTS: Final = 3
 MAX_PASSES: Final = 5
 NEEDS: Final[list[Need]] = [
     ("schema", "llm_model_ids", "usage"),
@@ -177,53 +177,18 @@ class Restore:
             after = rows[-1][0]
 
     def _batch(self, after: int | None) -> list[BatchRow]:
-        where = f"after journal entry {after}" if after else "at the start"
-        for attempt in range(1, LOCK_ATTEMPTS + 1):
-            try:
-                with self.conn.transaction():
-                    self.conn.execute(
-                        "select pg_catalog.set_config('lock_timeout', %s, true)",
-                        [self.options.lock_timeout],
-                    )
-                    rows = self.conn.execute(
-                        "select journal_id, row_id, model_id, outcome"
-                        "  from llm_model_ids.restore_batch(%s, %s, %s, %s)",
-                        [
-                            after,
-                            self.options.batch_size,
-                            self.options.filters()["ids"],
-                            self.options.provider,
-                        ],
-                    ).fetchall()
-                self.result.batches += 1
-                return rows  # type: ignore[return-value]
-            except psycopg.errors.LockNotAvailable as exc:
-                if attempt == LOCK_ATTEMPTS:
-                    raise LlmModelIdsError(
-                        f"the restore batch {where} waited longer than lock_timeout "
-                        f"{self.options.lock_timeout} {LOCK_ATTEMPTS} times ({one_line(exc)}); "
-                        "run again later to resume"
-                    ) from exc
-                time.sleep(0.5 * attempt)
-            except psycopg.Error as exc:
-                raise _failure(exc, where, self.result) from exc
-        raise AssertionError("unreachable")
-
-
-def _failure(exc: psycopg.Error, where: str, result: RestoreResult) -> LlmModelIdsError:
-    done = f"{result.counts()['restored']:,} row(s) restored and kept"
-    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return LlmModelIdsError(f"{one_line(exc)}: run restore as the owner of public.llm_models")
-    if isinstance(exc, psycopg.errors.InvalidParameterValue) and "lock_timeout" in str(exc):
-        return LlmModelIdsError(f"--lock-timeout: {one_line(exc)}")
-    if isinstance(exc, psycopg.OperationalError):
-        return LlmModelIdsError(
-            f"connection lost during the restore batch {where} ({one_line(exc)}); {done}; "
-            "run restore again to finish"
+        rows: list[BatchRow] = run_batch(
+            self.conn,
+            "select journal_id, row_id, model_id, outcome"
+            "  from llm_model_ids.restore_batch(%s, %s, %s, %s)",
+            [after, self.options.batch_size, self.options.filters()["ids"], self.options.provider],
+            command="restore",
+            where=f"after journal entry {after}" if after else "at the start",
+            lock_timeout=self.options.lock_timeout,
+            done=lambda: f"{self.result.counts()['restored']:,} row(s) restored and kept",
         )
-    return LlmModelIdsError(
-        f"the restore batch {where} failed and was rolled back ({one_line(exc)}); {done}"
-    )
+        self.result.batches += 1
+        return rows
 
 
 # --------------------------------------------------------------------------- dry run

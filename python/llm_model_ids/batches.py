@@ -1,0 +1,67 @@
+"""One batch of `backfill` or `restore`: its own transaction with a lock_timeout, retried when its
+locks are not granted in time, and any other failure turned into a one-line error that says what
+was kept."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Final, LiteralString
+
+import psycopg
+
+from llm_model_ids.connection import one_line
+from llm_model_ids.errors import LlmModelIdsError
+
+LOCK_ATTEMPTS: Final = 3  # a batch that cannot get its locks is retried, then the run stops
+
+
+def run_batch(
+    conn: psycopg.Connection[Any],
+    query: LiteralString,
+    params: Sequence[Any],
+    *,
+    command: str,
+    where: str,
+    lock_timeout: str,
+    done: Callable[[], str],
+    on_retry: Callable[[str], None] | None = None,
+) -> list[Any]:
+    """The rows of `query` (a call of backfill_batch or restore_batch), in one transaction."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            with conn.transaction():
+                conn.execute(
+                    "select pg_catalog.set_config('lock_timeout', %s, true)", [lock_timeout]
+                )
+                return conn.execute(query, params).fetchall()
+        except psycopg.errors.LockNotAvailable as exc:
+            if attempt == LOCK_ATTEMPTS:
+                raise LlmModelIdsError(
+                    f"the batch {where} waited longer than lock_timeout {lock_timeout} "
+                    f"{LOCK_ATTEMPTS} times ({one_line(exc)}): a long transaction or DDL holds "
+                    f"public.llm_models; run {command} again later to resume"
+                ) from exc
+            if on_retry:
+                on_retry(
+                    f"the batch {where} could not get its locks within {lock_timeout}; retrying"
+                )
+            time.sleep(0.5 * attempt)
+        except psycopg.Error as exc:
+            raise batch_failure(exc, command=command, where=where, done=done()) from exc
+    raise AssertionError("unreachable")
+
+
+def batch_failure(exc: psycopg.Error, *, command: str, where: str, done: str) -> LlmModelIdsError:
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return LlmModelIdsError(f"{one_line(exc)}: run {command} as the owner of public.llm_models")
+    if isinstance(exc, psycopg.errors.InvalidParameterValue) and "lock_timeout" in str(exc):
+        return LlmModelIdsError(f"--lock-timeout: {one_line(exc)}")
+    if isinstance(exc, psycopg.OperationalError):
+        return LlmModelIdsError(
+            f"connection lost during the batch {where} ({one_line(exc)}); {done}; "
+            f"run {command} again to finish the rest"
+        )
+    return LlmModelIdsError(
+        f"the batch {where} failed and was rolled back ({one_line(exc)}); {done}"
+    )
