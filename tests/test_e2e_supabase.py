@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -28,22 +29,28 @@ pytestmark = [
 CHECKPOINT = "/srv/training/logs/job_cb10bbcb-2725-49ce-9586-a9baf57de3a4/checkpoint-1780"
 
 
+@dataclass
+class Api:
+    client: Any
+    created: list[str] = field(default_factory=list)
+
+
 @pytest.fixture
-def client() -> Iterator[Any]:
+def api() -> Iterator[Api]:
+    """A supabase-py client; the rows a test creates are deleted afterwards."""
     from supabase import create_client
 
     assert URL and KEY
-    created: list[str] = []
-    supabase = create_client(URL, KEY)
-    supabase.created_ids = created  # type: ignore[attr-defined]
-    yield supabase
-    if created:
-        supabase.table("llm_models").delete().in_("id", created).execute()
+    api = Api(create_client(URL, KEY))
+    yield api
+    if api.created:
+        api.client.table("llm_models").delete().in_("id", api.created).execute()
 
 
-def test_insert_upsert_update_through_the_api(client: Any) -> None:
+def test_insert_upsert_update_through_the_api(api: Api) -> None:
+    client = api.client
     row_id = str(uuid.uuid4())
-    client.created_ids.append(row_id)
+    api.created.append(row_id)
     inserted = (
         client.table("llm_models")
         .insert(
