@@ -4,14 +4,13 @@ specification's JSON schema, and wired the way the README says."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-COMPOSE = ROOT / "docker-compose.yml"
+from tools import REPO, venv_tool
+
+COMPOSE = REPO / "docker-compose.yml"
 
 
 def load() -> dict[str, Any]:
@@ -21,8 +20,7 @@ def load() -> dict[str, Any]:
 
 
 def test_compose_file_matches_the_compose_specification() -> None:
-    tool = Path(sys.executable).parent / "check-jsonschema"
-    assert tool.exists(), "check-jsonschema is missing: make installs it with the dev extras"
+    tool = venv_tool("check-jsonschema")
     result = subprocess.run(
         [str(tool), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
         capture_output=True,
@@ -38,7 +36,7 @@ def test_stack_has_postgres_postgrest_and_a_gateway_at_rest_v1() -> None:
     assert services["db"]["image"].startswith("supabase/postgres:15.")
     rest = next(s for s in services.values() if str(s.get("image", "")).startswith("postgrest/"))
     assert rest["environment"]["PGRST_DB_ANON_ROLE"] == "anon"
-    kong = (ROOT / "docker" / "kong.yml").read_text(encoding="utf-8")
+    kong = (REPO / "docker" / "kong.yml").read_text(encoding="utf-8")
     assert "/rest/v1" in kong
 
 
@@ -46,6 +44,6 @@ def test_database_applies_the_migrations_on_start() -> None:
     volumes = load()["services"]["db"]["volumes"]
     assert any(v.startswith("./docker/db-init.sh:/docker-entrypoint-initdb.d/") for v in volumes)
     assert any(v.startswith("./sql:") for v in volumes)
-    init = (ROOT / "docker" / "db-init.sh").read_text(encoding="utf-8")
+    init = (REPO / "docker" / "db-init.sh").read_text(encoding="utf-8")
     for needed in ("migrations", "reference/llm_models.sql", "supabase/llm_models_rls.sql"):
         assert needed in init

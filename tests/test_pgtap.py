@@ -18,7 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tools import REPO
+
 PGTAP_DIR = Path(__file__).resolve().parent / "pgtap"
 PG_PROVE_TIMEOUT = 300  # seconds; the suite takes well under one
 PLAN = re.compile(r"^select plan\((\d+)\);$", re.MULTILINE)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,8 +20,8 @@ import pytest
 from psycopg import sql
 
 from llm_model_ids import sql_files
+from tools import REPO, describe, venv_tool
 
-REPO = Path(__file__).resolve().parents[1]
 TOOL_TIMEOUT = 120  # seconds
 
 # plpgsql_check with every check and every warning class on. fatal_errors off: report all the
@@ -32,19 +30,6 @@ PLPGSQL_CHECK_OPTIONS = sql.SQL(
     "fatal_errors => false, other_warnings => true, performance_warnings => true,"
     " extra_warnings => true, security_warnings => true, compatibility_warnings => true"
 )
-
-
-def venv_tool(name: str) -> Path:
-    """A console script of the virtualenv running the tests (or on PATH); a failure if missing."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.exists() else shutil.which(name)
-    if found is None:
-        pytest.fail(
-            f"{name} is not installed: it is a dev dependency (pip install -e '.[dev]', which "
-            "`make test` does)",
-            pytrace=False,
-        )
-    return Path(found)
 
 
 def run_tool(args: Sequence[str | Path]) -> subprocess.CompletedProcess[str]:
@@ -57,13 +42,6 @@ def run_tool(args: Sequence[str | Path]) -> subprocess.CompletedProcess[str]:
         env=env,
         timeout=TOOL_TIMEOUT,
         check=False,
-    )
-
-
-def describe(result: subprocess.CompletedProcess[str]) -> str:
-    return (
-        f"$ {' '.join(result.args)}\nexit code {result.returncode}\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     )
 
 

@@ -27,8 +27,8 @@ from psycopg import sql
 
 import llm_model_ids
 from llm_model_ids import sql_files
+from tools import REPO, describe
 
-REPO = Path(__file__).resolve().parents[1]
 SUPABASE_CLI = REPO / "node_modules" / ".bin" / "supabase"
 CLI_TIMEOUT = 180  # seconds; each command takes about a second
 # What a Supabase project exposes through the Data API by default (config.toml [api] schemas).
@@ -80,14 +80,6 @@ def run_cli(args: Sequence[str], workdir: Path) -> subprocess.CompletedProcess[s
         cwd=workdir,
         timeout=CLI_TIMEOUT,
         check=False,
-    )
-
-
-def describe(result: subprocess.CompletedProcess[str]) -> str:
-    """The command, its exit code and its whole output, for assertion messages."""
-    return (
-        f"$ {' '.join(result.args)}\nexit code {result.returncode}\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     )
 
 

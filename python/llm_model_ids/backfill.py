@@ -18,13 +18,12 @@ from typing import Any, Final
 import psycopg
 
 from llm_model_ids.audit import AuditRow
-from llm_model_ids.batches import run_batch
+from llm_model_ids.batches import DEFAULT_BATCH_SIZE, run_batch
 from llm_model_ids.connection import one_line
 from llm_model_ids.errors import LlmModelIdsError
 from llm_model_ids.progress import BatchProgress, NullProgress
 from llm_model_ids.status import Need, require_installed, require_privileges
 
-DEFAULT_BATCH_SIZE: Final = 1000
 DEFAULT_LOCK_TIMEOUT: Final = "2s"
 NEEDS: Final[list[Need]] = [
     ("schema", "llm_model_ids", "usage"),

@@ -13,6 +13,7 @@ import psycopg
 from llm_model_ids.connection import one_line
 from llm_model_ids.errors import LlmModelIdsError
 
+DEFAULT_BATCH_SIZE: Final = 1000  # rows per batch of backfill and restore
 LOCK_ATTEMPTS: Final = 3  # a batch that cannot get its locks is retried, then the run stops
 
 

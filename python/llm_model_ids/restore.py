@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import psycopg
 
-from llm_model_ids.batches import run_batch
+from llm_model_ids.batches import DEFAULT_BATCH_SIZE, run_batch
 from llm_model_ids.connection import one_line
 from llm_model_ids.errors import LlmModelIdsError
 from llm_model_ids.progress import BatchProgress, NullProgress
@@ -61,7 +61,7 @@ _WOULD = """
 
 @dataclass(frozen=True)
 class RestoreOptions:
-    batch_size: int = 1000
+    batch_size: int = DEFAULT_BATCH_SIZE
     lock_timeout: str = "2s"
     ids: tuple[uuid.UUID, ...] | None = None
     provider: str | None = None

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from llm_model_ids import backfill
 from llm_model_ids.audit import shorten
+from llm_model_ids.batches import DEFAULT_BATCH_SIZE
 from llm_model_ids.commands.common import Subparsers, add_dsn, open_connection
 from llm_model_ids.progress import for_terminal, make_console, rate_text
 
@@ -69,7 +70,7 @@ def register(subparsers: Subparsers) -> None:
         "Exit 1 if a row was refused or stays locked.",
     )
     add_dsn(parser)
-    add_batch_options(parser, backfill.DEFAULT_BATCH_SIZE)
+    add_batch_options(parser, DEFAULT_BATCH_SIZE)
     parser.add_argument(
         "--dry-run",
         action="store_true",

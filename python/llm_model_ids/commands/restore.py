@@ -10,6 +10,7 @@ from rich.table import Table
 
 from llm_model_ids import restore
 from llm_model_ids.audit import shorten
+from llm_model_ids.batches import DEFAULT_BATCH_SIZE
 from llm_model_ids.commands.backfill import add_batch_options, positive_int
 from llm_model_ids.commands.common import Subparsers, add_dsn, open_connection
 from llm_model_ids.progress import for_terminal, make_console
@@ -34,7 +35,7 @@ def register(subparsers: Subparsers) -> None:
         "entry could not be restored (changed since, or still locked).",
     )
     add_dsn(parser)
-    add_batch_options(parser, 1000)
+    add_batch_options(parser, DEFAULT_BATCH_SIZE)
     parser.add_argument(
         "--ids", type=row_ids, default=None, help="only these rows (comma-separated uuids)"
     )
