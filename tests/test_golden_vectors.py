@@ -1,4 +1,4 @@
-"""The golden vectors (tests/data/golden_vectors.json) through the SQL rules, the Python twin
+"""The golden vectors (python/llm_model_ids/data/golden_vectors.json) through the SQL rules, the Python twin
 and the trigger itself: all three must give the expected model_id and rule."""
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from typing import Any
 import psycopg
 import pytest
 
+from llm_model_ids.golden import golden_vectors
 from llm_model_ids.rules import is_readable, normalize, normalize_row, trim_ws
 from rows import Conn, insert, sql_normalize
 
-VECTORS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "data" / "golden_vectors.json").read_text(encoding="utf-8")
-)
+VECTORS: list[dict[str, Any]] = [dict(v) for v in golden_vectors()]
 IDS = [v["note"] for v in VECTORS]
 
 

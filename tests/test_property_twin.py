@@ -67,6 +67,39 @@ interesting_segments = st.sampled_from(
         "a'b;$$",
         "\\",
         "--",
+        # rules v2: step folders with suffixes, new artifact folders and containers, digests,
+        # generic weights files, shards, ModelScope, hosts, invisible and adversarial names
+        "checkpoint-505-merged",
+        "ITER_0001000",
+        "merged_16bit",
+        "actor",
+        "HuggingFace",
+        "hf_model",
+        "sha256-" + "ab" * 32,
+        "sha256:" + "0" * 40,
+        "tmppw40uj6v",
+        "tmp_12345678",
+        "workspace",
+        ".cache",
+        "hub",
+        "Hub",
+        "modelscope",
+        "Qwen1___5-7B",
+        "model-00001-of-00004.safetensors",
+        "consolidated.00.pth",
+        "x-00001-of-00002.gguf",
+        "model.file",
+        "\u200b",
+        "\u00a0",
+        " \ufeff ",
+        "hf.co",
+        "registry.ollama.ai",
+        "a:b",
+        "$HOME",
+        "${HF_HOME}",
+        "%APPDATA%",
+        "Org",
+        "Qwen2.5-7B-Instruct",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -91,7 +124,36 @@ prefix = st.sampled_from(
         "\t~",
         "",
         "org/",
+        "$HOME/",
+        "${HF_HOME}\\",
+        "%USERPROFILE%\\",
+        ".\\",
+        "..\\",
+        "~\\",
+        "huggingface://",
+        "HuggingFace://",
+        "models/",
+        "saves/",
+        "checkpoint-3/",
+        "hf.co/",
+        "a/b/",
+        "/models/",
+        "/x/.lmstudio/models/",
+        "/root/.cache/modelscope/hub/",
+        "s3://models/",
+        "\u200b/",
     ]
+)
+hub_layout = st.builds(
+    lambda root, org, name, tail: f"{root}{org}/{name}{tail}",
+    st.sampled_from(["/models/", "~/.lmstudio/models/", "/c/modelscope/hub/", "hub/", "models\\"]),
+    st.one_of(
+        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+    ),
+    st.one_of(
+        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+    ),
+    st.sampled_from(["", "/", "/x.gguf", "/checkpoint-1/merged", "/model.safetensors", "\\y.bin"]),
 )
 path = st.builds(
     lambda p, segs, sep: p + sep.join(segs),
@@ -108,12 +170,24 @@ opaque = st.one_of(
     ),
     st.from_regex(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9]{1,20}|[0-9a-f]{39}", fullmatch=True),
 )
-model_ids = st.one_of(path, opaque, text, st.sampled_from(["~", "  ~ ", "", "unknown"]))
-base_models = st.one_of(
-    st.none(), path, opaque, text, st.sampled_from(["unknown", "NONE", " null "])
+long_ids = st.builds(
+    lambda n, tail: "/" + "a" * n + tail, st.integers(4090, 4100), st.sampled_from(["", "/m"])
 )
-names = st.one_of(st.none(), text, opaque, path)
-providers = st.sampled_from(["vllm", " VLLM ", "ollama", "llama.cpp", "openai", "", "fireworks"])
+model_ids = st.one_of(
+    path,
+    hub_layout,
+    opaque,
+    text,
+    long_ids,
+    st.sampled_from(["~", "  ~ ", "", "unknown", "\u200b", "x.gguf", "latest", "checkpoint-9"]),
+)
+base_models = st.one_of(
+    st.none(), path, hub_layout, opaque, text, st.sampled_from(["unknown", "NONE", " null "])
+)
+names = st.one_of(st.none(), text, opaque, path, st.sampled_from(["my-model.gguf", "\u2060", "n"]))
+providers = st.sampled_from(
+    ["vllm", " VLLM ", "ollama", "llama.cpp", "openai", "", "fireworks", "mlx-lm", "LlamaFactory"]
+)
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), text)
 metadata = st.one_of(
     st.none(),

@@ -1,4 +1,4 @@
-"""The Python twin of the SQL rules in ``sql/llm_model_ids.sql``.
+"""The Python twin of the SQL rules in ``sql/llm_model_ids.sql`` (compiled from sql/src).
 
 Every function here mirrors the SQL function of the same name; golden vectors and a hypothesis
 test run both and require equal results. Regexes are the SQL ones, compiled with ASCII and DOTALL
@@ -11,71 +11,46 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from llm_model_ids.rule_source import rule_source
+
 Kind = Literal["location", "opaque"]
 
-#: The serving engines whose opaque ids are rewritten (SQL: llm_model_ids.self_hosted_providers()).
-SELF_HOSTED_PROVIDERS: Final = (
-    "vllm",
-    "sglang",
-    "tgi",
-    "text-generation-inference",
-    "lmdeploy",
-    "tensorrt-llm",
-    "trtllm",
-    "triton",
-    "llama.cpp",
-    "llamacpp",
-    "llama-cpp",
-    "ollama",
-    "localai",
-    "lmstudio",
-    "aphrodite",
-    "local",
-)
-
-_WHITESPACE: Final = " \t\n\r\f\v"
+_SRC: Final = rule_source()
 _FLAGS: Final = re.ASCII | re.DOTALL
-_LOCATION: Final = re.compile(
-    r"(/|~(/|\Z)|[.][.]?/|[A-Za-z]:[\\/]|\\\\"
-    r"|([Ff][Ii][Ll][Ee]|[Ss]3|[Gg][Ss]|[Gg][Cc][Ss]|[Aa][Zz]|[Aa][Bb][Ff][Ss][Ss]?|[Hh][Ff]"
-    r"|[Hh][Tt][Tt][Pp][Ss]?)://)",
-    _FLAGS,
-)
-_OPAQUE: Final = re.compile(
-    r"((([Jj][Oo][Bb]|[Rr][Uu][Nn])[-_])?"
-    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-    r"|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}|[0-9]+)",
-    _FLAGS,
-)
-_HUB_URL: Final = re.compile(
-    r"([Hh][Tt][Tt][Pp][Ss]://[Hh][Uu][Gg][Gg][Ii][Nn][Gg][Ff][Aa][Cc][Ee][.][Cc][Oo]|[Hh][Ff]:/)"
-    r"/([^/?#]+)/([^/?#]+)",
-    _FLAGS,
-)
+
+#: The serving engines whose opaque ids and relative paths are rewritten
+#: (SQL: llm_model_ids.self_hosted_providers()).
+SELF_HOSTED_PROVIDERS: Final = _SRC.self_hosted_providers
+ARTIFACT_FOLDERS: Final = frozenset(_SRC.artifact_folders)
+GENERIC_CONTAINERS: Final = frozenset(_SRC.generic_containers)
+UNUSABLE_BASE_MODELS: Final = frozenset(_SRC.unusable_base_models)
+FALLBACK_MODEL_ID: Final = _SRC.fallback_model_id
+MAX_LENGTH: Final = _SRC.max_length
+
+_WHITESPACE: Final = _SRC.whitespace
+_INVISIBLE: Final = _SRC.whitespace + _SRC.invisible
+_PROVIDERS: Final = frozenset(_SRC.self_hosted_providers)
+_FIRST_SEGMENT_WORDS: Final = frozenset(_SRC.first_segment_words)
+_HUB_CONTAINERS: Final = frozenset(_SRC.hub_layout_containers)
+_LOCATION: Final = re.compile(_SRC.location, _FLAGS)
+_OPAQUE_FIXED: Final = re.compile(_SRC.uuid_or_digest, _FLAGS)
+_HUB_URL: Final = re.compile(_SRC.hub_url, _FLAGS)
 _SEPARATORS: Final = re.compile(r"[/\\]", _FLAGS)
-_WEIGHTS_EXTENSION: Final = re.compile(
-    r"[.]([Gg][Gg][Uu][Ff]|[Ss][Aa][Ff][Ee][Tt][Ee][Nn][Ss][Oo][Rr][Ss]|[Bb][Ii][Nn]"
-    r"|[Pp][Tt][Hh]?|[Oo][Nn][Nn][Xx])\Z",
-    _FLAGS,
+_WEIGHTS_EXTENSION: Final = re.compile(_SRC.weights_extension, _FLAGS)
+_SHARD: Final = re.compile(_SRC.shard_suffix, _FLAGS)
+_ROOT_SEGMENT: Final = re.compile(_SRC.root_segment, _FLAGS)
+_STEP_FOLDER: Final = re.compile(_SRC.step_folder, _FLAGS)
+_DIGEST_FOLDER: Final = re.compile(_SRC.digest_folder, _FLAGS)
+_TEMP_FOLDER: Final = re.compile(_SRC.temp_folder, _FLAGS)
+_SPECIAL_FIRST: Final = re.compile(
+    f"{_SRC.step_folder}|{_SRC.digest_folder}|{_SRC.temp_folder}", _FLAGS
 )
-_ROOT_SEGMENT: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:", _FLAGS)
-_STEP_FOLDER: Final = re.compile(
-    r"(checkpoint[-_]|ckpt[-_]|global_step_?|step[-_]|epoch[-_])[0-9]+", _FLAGS
+_HOST: Final = re.compile(_SRC.host, _FLAGS)
+_HUB_NAME: Final = re.compile(_SRC.hub_name, _FLAGS)
+_THREE_SEGMENTS: Final = re.compile(_SRC.three_segments, _FLAGS)
+_GENERIC_WEIGHTS: Final = re.compile(
+    "(" + "|".join(_SRC.generic_weights) + ")(-[0-9]{5}-of-[0-9]{5})?", _FLAGS
 )
-_DIGEST: Final = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}", _FLAGS)
-# fmt: off
-ARTIFACT_FOLDERS: Final = frozenset({
-    "merged", "merged_model", "merged-model", "final", "final_model", "final-model", "best",
-    "best_model", "latest", "last", "adapter", "adapters", "adapter_model", "lora", "lora_model",
-    "snapshots",
-})
-GENERIC_CONTAINERS: Final = frozenset({
-    "models", "model", "outputs", "output", "out", "logs", "runs", "checkpoints", "saves", "tmp",
-    "data", "home", "root", "users", "desktop", "training", "trainer_output",
-})
-# fmt: on
-UNUSABLE_BASE_MODELS: Final = frozenset({"unknown", "none", "null"})
-FALLBACK_MODEL_ID: Final = "local-model"
 _ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -102,48 +77,152 @@ def _lower(value: str) -> str:
     return value.translate(_ASCII_LOWER)
 
 
+def is_invisible(value: str) -> bool:
+    """No visible character: only ASCII whitespace and the invisible characters of the rules."""
+    return value.strip(_INVISIBLE) == ""
+
+
 def is_location(value: str) -> bool:
     return _LOCATION.match(value) is not None
 
 
 def is_opaque(value: str) -> bool:
-    return _OPAQUE.fullmatch(value) is not None
-
-
-def is_readable(value: str | None) -> bool:
-    return bool(value) and not is_location(value or "") and not is_opaque(value or "")
+    if value != "" and value.lstrip("0123456789") == "":
+        return True
+    return len(value) in _SRC.opaque_lengths and _OPAQUE_FIXED.fullmatch(value) is not None
 
 
 def is_self_hosted(provider: str | None) -> bool:
-    return provider is not None and _lower(trim_ws(provider)) in SELF_HOSTED_PROVIDERS
+    return provider is not None and _lower(trim_ws(provider)) in _PROVIDERS
 
 
-def name_from_location(location: str) -> tuple[str, str] | None:
+def _first_segment(value: str) -> str:
+    return value.replace("\\", "/").split("/", 1)[0]
+
+
+def is_relative(value: str) -> bool:
+    """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
+    if ":" in value:
+        return False
+    first = _first_segment(value)
+    if ("/" in value or "\\" in value) and _HOST.fullmatch(first):
+        return False
+    return (
+        "\\" in value
+        or value.endswith("/")
+        or _THREE_SEGMENTS.search(value) is not None
+        or _WEIGHTS_EXTENSION.search(value) is not None
+        or _lower(first) in _FIRST_SEGMENT_WORDS
+        or _SPECIAL_FIRST.fullmatch(_lower(first)) is not None
+    )
+
+
+def is_readable(value: str | None) -> bool:
+    """What a hosted provider's rewrite may produce (SQL: llm_model_ids.is_readable)."""
+    return (
+        value is not None
+        and not is_invisible(value)
+        and len(value) <= MAX_LENGTH
+        and not is_location(value)
+        and not is_opaque(value)
+    )
+
+
+def _usable(value: str | None, self_hosted: bool) -> bool:
+    """A candidate the rules may store: readable, and for a self-hosted engine not a relative
+    path, so that writing the result again changes nothing."""
+    return is_readable(value) and not (self_hosted and is_relative(value or ""))
+
+
+def _weights_file(segment: str) -> bool:
+    return _WEIGHTS_EXTENSION.search(segment) is not None or _generic_weights_file(segment)
+
+
+def _generic_weights_file(segment: str) -> bool:
+    return "." in segment and _GENERIC_WEIGHTS.fullmatch(_lower(segment.split(".", 1)[0])) is not None
+
+
+def _skipped(lower: str) -> bool:
+    return (
+        lower in ARTIFACT_FOLDERS
+        or _STEP_FOLDER.fullmatch(lower) is not None
+        or _DIGEST_FOLDER.fullmatch(lower) is not None
+    )
+
+
+def _container(lower: str) -> bool:
+    return lower in GENERIC_CONTAINERS or _TEMP_FOLDER.fullmatch(lower) is not None
+
+
+def _hub_part(value: str) -> bool:
+    lower = _lower(value)
+    return (
+        _HUB_NAME.fullmatch(value) is not None
+        and not _container(lower)
+        and not _skipped(lower)
+        and not is_opaque(value)
+    )
+
+
+def _hub_layout(segments: list[str], self_hosted: bool) -> str | None:
+    kept = [trim_ws(s) for s in segments if not is_invisible(trim_ws(s))]
+    i = len(kept)
+    if i > 0 and _weights_file(kept[i - 1]):
+        i -= 1
+    while i > 0 and (_skipped(_lower(kept[i - 1])) or _generic_weights_file(kept[i - 1])):
+        i -= 1
+    if i < 3 or _lower(kept[i - 3]) not in _HUB_CONTAINERS:
+        return None
+    org, name = kept[i - 2], kept[i - 1]
+    if not (_hub_part(org) and _hub_part(name)):
+        return None
+    candidate = f"{org}/{name}"
+    if any(_lower(s) == _SRC.modelscope_folder for s in kept[: i - 3]):
+        candidate = candidate.replace("___", ".")
+    return candidate if _usable(candidate, self_hosted) else None
+
+
+def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
-    match = _HUB_URL.match(location)
-    if match:
-        hub_id = trim_ws(f"{match[2]}/{match[3]}")
-        if is_readable(hub_id):
-            return hub_id, "2:hub_id"
+    if ":/" in location:
+        match = _HUB_URL.match(location)
+        if match:
+            hub_id = trim_ws(f"{match[2]}/{match[3]}")
+            if _usable(hub_id, self_hosted):
+                return hub_id, "2:hub_id"
     segments = _SEPARATORS.split(location)
     for segment in reversed(segments):
         if segment.startswith("models--"):
             hub_id = trim_ws(segment[len("models--") :].replace("--", "/"))
-            if is_readable(hub_id):
+            if _usable(hub_id, self_hosted):
                 return hub_id, "2:hub_id"
+    layout = _hub_layout(segments, self_hosted)
+    if layout is not None:
+        return layout, "2:hub_layout"
     for raw in reversed(segments):
-        segment = trim_ws(_WEIGHTS_EXTENSION.sub("", trim_ws(raw), count=1))
-        if not segment:
+        segment = trim_ws(raw)
+        if is_invisible(segment) or _generic_weights_file(segment):
             continue
-        if segment in (".", "..", "~") or _ROOT_SEGMENT.fullmatch(segment):
+        if _WEIGHTS_EXTENSION.search(segment):
+            segment = _SHARD.sub("", trim_ws(_WEIGHTS_EXTENSION.sub("", segment, count=1)), count=1)
+            if is_invisible(segment):
+                continue
+        if _ROOT_SEGMENT.fullmatch(segment):
             return None
         lower = _lower(segment)
-        if _STEP_FOLDER.fullmatch(lower) or lower in ARTIFACT_FOLDERS or _DIGEST.fullmatch(lower):
+        if _skipped(lower):
             continue
-        if lower in GENERIC_CONTAINERS or not is_readable(segment):
+        if _container(lower) or not _usable(segment, self_hosted):
             return None
         return segment, "3:path_name"
     return None
+
+
+def _location_like(value: str, self_hosted: bool) -> bool:
+    """A base model that is parsed like a location (rule 1 on a location)."""
+    return len(value) <= MAX_LENGTH and (
+        is_location(value) or (self_hosted and not is_opaque(value) and is_relative(value))
+    )
 
 
 def normalize(
@@ -156,29 +235,35 @@ def normalize(
     if model_id is None:
         return Normalized(None, "keep:null", None)
     trimmed = trim_ws(model_id)
+    if is_invisible(trimmed):
+        return Normalized(model_id, "keep:empty", None)
+    self_hosted = is_self_hosted(provider)
+    too_long = len(trimmed) > MAX_LENGTH
     kind: Kind
-    if is_location(trimmed):
+    if too_long or is_location(trimmed):
         kind = "location"
-    elif not is_opaque(trimmed):
-        return Normalized(model_id, "keep:readable", None)
-    elif is_self_hosted(provider):
+    elif is_opaque(trimmed):
+        if not self_hosted:
+            return Normalized(model_id, "keep:hosted_opaque", None)
         kind = "opaque"
+    elif self_hosted and is_relative(trimmed):
+        kind = "location"
     else:
-        return Normalized(model_id, "keep:hosted_opaque", None)
+        return Normalized(model_id, "keep:readable", None)
 
     base = trim_ws(base_model) if base_model is not None else None
-    if base is not None and is_readable(base) and _lower(base) not in UNUSABLE_BASE_MODELS:
+    if _usable(base, self_hosted) and _lower(base or "") not in UNUSABLE_BASE_MODELS:
         return Normalized(base, "1:base_model", kind)
-    if base is not None and is_location(base):
-        derived = name_from_location(base)
+    if base is not None and _location_like(base, self_hosted):
+        derived = name_from_location(base, self_hosted)
         if derived:
             return Normalized(derived[0], "1:base_model_location", kind)
-    if kind == "location":
-        derived = name_from_location(trimmed)
+    if kind == "location" and not too_long:
+        derived = name_from_location(trimmed, self_hosted)
         if derived:
             return Normalized(derived[0], derived[1], kind)
     display = trim_ws(name) if name is not None else None
-    if is_readable(display):
+    if _usable(display, self_hosted):
         return Normalized(display, "4:name", kind)
     if kind == "location":
         return Normalized(FALLBACK_MODEL_ID, "5:local_model", kind)

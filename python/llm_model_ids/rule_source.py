@@ -1,0 +1,210 @@
+"""The rules' word lists and patterns, read from ``sql/rules.toml`` (their one source).
+
+The SQL generator (``scripts/compile_sql.py``) and the Python twin (``rules.py``) both take their
+patterns from here, so a pattern is written once. Patterns use the subset of regular-expression
+syntax on which PostgreSQL's ARE and Python's ``re`` (with ASCII and DOTALL) agree, and are kept
+unanchored: SQL wraps them in ``^(...)$``, Python uses ``fullmatch``/``match``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+def _rules_file() -> Path:
+    packaged = Path(str(resources.files("llm_model_ids"))) / "sql" / "rules.toml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "sql" / "rules.toml"
+
+
+def ci(word: str) -> str:
+    """A pattern matching ``word`` in any ASCII case: ``[Hh][Ff]``; "." and other punctuation
+    are matched literally."""
+    out = []
+    for char in word:
+        if char.isascii() and char.isalpha():
+            out.append(f"[{char.upper()}{char.lower()}]")
+        elif char.isascii() and char.isalnum():
+            out.append(char)
+        elif char in "-_":
+            out.append(char)
+        else:
+            out.append(f"[{char}]")
+    return "".join(out)
+
+
+def _alternatives(words: list[str] | tuple[str, ...]) -> str:
+    return "|".join(ci(word) for word in words)
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """Everything the rules need, from sql/rules.toml."""
+
+    version: str
+    max_length: int
+    whitespace: str
+    invisible: str
+    self_hosted_providers: tuple[str, ...]
+    location_schemes: tuple[str, ...]
+    weights_extensions: tuple[str, ...]
+    generic_weights: tuple[str, ...]
+    step_prefixes: tuple[str, ...]
+    artifact_folders: tuple[str, ...]
+    generic_containers: tuple[str, ...]
+    hub_layout_containers: tuple[str, ...]
+    modelscope_folder: str
+    unusable_base_models: tuple[str, ...]
+    fallback_model_id: str
+
+    # ---- patterns (unanchored) ---------------------------------------------------------------
+    @property
+    def env_prefix(self) -> str:
+        """An unexpanded environment variable: $NAME, ${NAME}, %NAME%."""
+        name = "[A-Za-z_][A-Za-z0-9_]*"
+        return rf"\${name}|\$\{{{name}\}}|%{name}%"
+
+    @property
+    def location(self) -> str:
+        """The start of a location (match at the start of a trimmed value)."""
+        return (
+            r"/|~([/\\]|$)|[.][.]?[/\\]|[A-Za-z]:[\\/]|\\\\"
+            rf"|({self.env_prefix})[/\\]"
+            rf"|({_alternatives(self.location_schemes)})://"
+        )
+
+    @property
+    def root_segment(self) -> str:
+        """A path segment that is the root of the path: the walk for a name stops there."""
+        return rf"[A-Za-z][A-Za-z0-9+.-]*:|{self.env_prefix}|[.][.]?|~"
+
+    @property
+    def hex_digest(self) -> str:
+        return "[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}"
+
+    @property
+    def uuid_or_digest(self) -> str:
+        """The opaque ids that have a fixed length (36, 40, 47, 64, 71): a UUID, optionally
+        job_/run_ prefixed, a 40/64-hex digest, sha256-/sha256: and a digest."""
+        hexd = "[0-9A-Fa-f]"
+        return (
+            rf"(({ci('job')}|{ci('run')})[-_])?"
+            rf"{hexd}{{8}}-{hexd}{{4}}-{hexd}{{4}}-{hexd}{{4}}-{hexd}{{12}}"
+            rf"|{self.hex_digest}|{ci('sha256')}[-:]({self.hex_digest})"
+        )
+
+    @property
+    def digits(self) -> str:
+        return "[0-9]+"
+
+    @property
+    def opaque_lengths(self) -> tuple[int, ...]:
+        return (36, 40, 47, 64, 71)
+
+    @property
+    def weights_extension(self) -> str:
+        """A weights-file extension at the end of a value (search; ends with $)."""
+        return rf"[.]({_alternatives(self.weights_extensions)})$"
+
+    @property
+    def shard_suffix(self) -> str:
+        """The shard suffix of a weights file's stem (search; ends with $)."""
+        return "-[0-9]{5}-[Oo][Ff]-[0-9]{5}$"
+
+    @property
+    def step_folder(self) -> str:
+        """A training-step folder (fullmatch on the lower-cased segment)."""
+        prefixes = "|".join(self.step_prefixes)
+        return rf"({prefixes})[-_]?[0-9]+([-_.].*)?"
+
+    @property
+    def digest_folder(self) -> str:
+        """A digest folder (fullmatch on the lower-cased segment)."""
+        return "[0-9a-f]{40}|[0-9a-f]{64}|sha256[-:]([0-9a-f]{40}|[0-9a-f]{64})"
+
+    @property
+    def temp_folder(self) -> str:
+        """mkdtemp's folder, tmp + 8 characters (fullmatch on the lower-cased segment)."""
+        return "tmp[a-z0-9_]{8}"
+
+    @property
+    def host(self) -> str:
+        """A first segment that looks like a host name (fullmatch): hf.co, registry.ollama.ai."""
+        return "([a-z0-9-]+[.])+[a-z]+"
+
+    @property
+    def hub_url(self) -> str:
+        """https://huggingface.co/{org}/{name}, hf://{org}/{name}, huggingface://{org}/{name}
+        (match at the start; groups 2 and 3 are org and name)."""
+        return (
+            rf"({ci('https')}://{ci('huggingface.co')}|{ci('hf')}:/|{ci('huggingface')}:/)"
+            r"/([^/?#]+)/([^/?#]+)"
+        )
+
+    @property
+    def hub_name(self) -> str:
+        """An org or name in a hub layout (fullmatch)."""
+        return "[A-Za-z0-9][A-Za-z0-9._-]*"
+
+    @property
+    def visible_char(self) -> str:
+        """One visible character that is not a path separator (a bracket expression)."""
+        escaped = "".join(f"\\u{ord(c):04x}" for c in self.invisible)
+        return rf"[^/\\ \t\n\r\f\v{escaped}]"
+
+    @property
+    def three_segments(self) -> str:
+        """Three or more path segments that each have a visible character (search)."""
+        v = self.visible_char
+        return rf"{v}.*[/\\].*{v}.*[/\\].*{v}"
+
+    # ---- word sets -----------------------------------------------------------------------------
+    @property
+    def skipped_folders(self) -> tuple[str, ...]:
+        """Artifact folders and generic weights files: skipped on the way up a path."""
+        return self.artifact_folders
+
+    @property
+    def first_segment_words(self) -> tuple[str, ...]:
+        """A relative path whose first segment is one of these (or a step/digest/temp folder)
+        is a path: containers and artifact folders."""
+        return tuple(dict.fromkeys(self.generic_containers + self.artifact_folders))
+
+
+def _invisible(ranges: list[list[int]]) -> str:
+    return "".join(chr(code) for low, high in ranges for code in range(low, high + 1))
+
+
+def _words(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    words = tuple(str(word) for word in data[key])
+    if any(word != word.lower() for word in words):
+        raise ValueError(f"sql/rules.toml: {key} must be written in lower case")
+    return words
+
+
+@cache
+def rule_source() -> RuleSource:
+    data = tomllib.loads(_rules_file().read_text(encoding="utf-8"))
+    return RuleSource(
+        version=str(data["version"]),
+        max_length=int(data["max_length"]),
+        whitespace=str(data["whitespace"]),
+        invisible=_invisible(data["invisible_ranges"]),
+        self_hosted_providers=_words(data, "self_hosted_providers"),
+        location_schemes=_words(data, "location_schemes"),
+        weights_extensions=_words(data, "weights_extensions"),
+        generic_weights=_words(data, "generic_weights"),
+        step_prefixes=_words(data, "step_prefixes"),
+        artifact_folders=_words(data, "artifact_folders"),
+        generic_containers=_words(data, "generic_containers"),
+        hub_layout_containers=_words(data, "hub_layout_containers"),
+        modelscope_folder=str(data["modelscope_folder"]),
+        unusable_base_models=_words(data, "unusable_base_models"),
+        fallback_model_id=str(data["fallback_model_id"]),
+    )

@@ -1,0 +1,190 @@
+-- Why: one clear error for metadata the trigger cannot add a key to (nothing is written).
+create or replace function llm_model_ids.metadata_object(p_metadata jsonb)
+returns jsonb
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+    if p_metadata is null or pg_catalog.jsonb_typeof(p_metadata) = 'null' then
+        return '{}'::pg_catalog.jsonb;
+    elsif pg_catalog.jsonb_typeof(p_metadata) <> 'object' then
+        raise exception 'llm_models.metadata must be a JSON object, not a JSON %',
+                        pg_catalog.jsonb_typeof(p_metadata)
+            using errcode = '22023',
+                  hint = 'Write metadata as an object (e.g. {"value": ...}) or NULL: the '
+                         'llm-model-ids trigger keeps the original model_id in it. To write the '
+                         'row unchanged, SET llm_model_ids.bypass = on.';
+    end if;
+    return p_metadata;
+end
+$$;
+
+-- Why: the trigger body, for INSERT and UPDATE. SET llm_model_ids.bypass = on skips it all.
+--
+-- INSERT: the rules (compiled in, the same as normalize()) rewrite an unreadable model_id and
+-- the original goes to metadata.model_path (a location) or metadata.original_model_id (opaque);
+-- a different model_path already there moves to previous_model_path.
+--
+-- UPDATE: a model_id the rules rewrite is handled as on INSERT. Otherwise (a rename, a metadata
+-- edit) model_path and original_model_id keep their old values unless the statement writes a
+-- non-empty string there: a missing key, JSON null or "" never drops the load path.
+--
+-- INSERT ... ON CONFLICT DO UPDATE (any conflict target, PostgREST/supabase-js upserts): the
+-- insert trigger rewrites the proposed row, so EXCLUDED.model_id is already readable and a SET
+-- list without metadata would lose the new path. So the insert trigger leaves what it kept, with
+-- the proposed row, in the transaction-local setting llm_model_ids.pending_upsert. PostgreSQL
+-- runs a proposed row's BEFORE INSERT triggers and then, on a conflict, the BEFORE UPDATE
+-- triggers of the existing row, before it moves to the next proposed row; so the next update
+-- trigger consumes the hand-off (always clearing it) and applies it only if the row it updates
+-- has the proposed row's values on every key column of one of the table's unique indexes (the
+-- conflict) and the proposed model_id. The next rewritten row replaces the hand-off, and the
+-- statement trigger llm_model_ids_clear_pending clears it when the INSERT statement ends, so
+-- nothing reaches another statement (not even one inside the same function or DO block).
+create or replace function llm_model_ids.normalize_row()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+    p_model_id text := new.model_id;
+    p_base_model text := new.base_model;
+    p_name text := new.name;
+    p_provider text := new.provider;
+{{RULES_DECLARE}}
+    v_key text;
+    v_kept_value jsonb;
+    v_metadata jsonb;
+    v_pending jsonb;
+    v_old jsonb;
+    v_path text;
+begin
+    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
+       in ('on', 'true', 'yes', '1') then
+        return new;
+    end if;
+
+    if tg_op = 'UPDATE' then
+        v_pending := nullif(
+            pg_catalog.current_setting('llm_model_ids.pending_upsert', true), '')::pg_catalog.jsonb;
+        if v_pending is not null then
+            perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', true);
+            if new.model_id is not distinct from v_pending ->> 'model_id' then
+                v_old := pg_catalog.to_jsonb(old);
+                if exists (
+                    select 1
+                      from pg_catalog.pg_index i
+                     where i.indrelid = tg_relid
+                       and i.indisunique
+                       and not exists (
+                           select 1
+                             from pg_catalog.unnest(i.indkey::pg_catalog.int2[])
+                                      with ordinality as k(attnum, n)
+                                  left join pg_catalog.pg_attribute a
+                                    on a.attrelid = tg_relid and a.attnum = k.attnum
+                            where k.n <= i.indnkeyatts
+                              and (a.attname is null
+                                   or pg_catalog.jsonb_typeof(v_pending -> 'row' -> a.attname::pg_catalog.text)
+                                      is not distinct from 'null'
+                                   or (v_pending -> 'row' -> a.attname::pg_catalog.text)
+                                      is distinct from (v_old -> a.attname::pg_catalog.text)))) then
+                    v_key := v_pending ->> 'key';
+                    v_kept_value := v_pending -> 'value';
+                end if;
+            end if;
+        end if;
+    end if;
+
+    if v_key is null then
+{{RULES_BODY}}
+        if r_kind = 'location' then
+            v_key := 'model_path';
+            v_kept_value := pg_catalog.to_jsonb(v_trimmed);
+        elsif r_kind = 'opaque' then
+            v_key := 'original_model_id';
+            v_kept_value := pg_catalog.to_jsonb(p_model_id);
+        elsif tg_op = 'INSERT' then
+            return new;
+        else
+            -- An update that leaves model_id readable keeps the load path and the original id
+            -- unless it writes a non-empty string there.
+            if pg_catalog.jsonb_typeof(old.metadata) = 'object'
+               and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id']
+               and new.metadata is distinct from old.metadata then
+                v_metadata := llm_model_ids.metadata_object(new.metadata);
+                foreach v_path in array array['model_path', 'original_model_id'] loop
+                    continue when pg_catalog.jsonb_typeof(old.metadata -> v_path) is distinct from 'string'
+                               or (old.metadata ->> v_path) = ''
+                               or (pg_catalog.jsonb_typeof(v_metadata -> v_path) = 'string'
+                                   and (v_metadata ->> v_path) <> '');
+                    v_metadata := pg_catalog.jsonb_set(v_metadata, array[v_path], old.metadata -> v_path);
+                end loop;
+                new.metadata := v_metadata;
+            end if;
+            return new;
+        end if;
+        new.model_id := r_model_id;
+    end if;
+
+    v_metadata := new.metadata;
+    if v_metadata is null or pg_catalog.jsonb_typeof(v_metadata) <> 'object' then
+        v_metadata := llm_model_ids.metadata_object(v_metadata);
+    end if;
+    if v_key = 'model_path'
+       and v_metadata operator(pg_catalog.?) 'model_path'
+       and v_metadata -> 'model_path' is distinct from v_kept_value then
+        v_metadata := v_metadata operator(pg_catalog.||)
+                      pg_catalog.jsonb_build_object('previous_model_path', v_metadata -> 'model_path');
+    end if;
+    new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_kept_value);
+    if tg_op = 'INSERT' then
+        perform pg_catalog.set_config('llm_model_ids.pending_upsert',
+            pg_catalog.jsonb_build_object('model_id', new.model_id, 'key', v_key, 'value', v_kept_value,
+                                          'row', pg_catalog.to_jsonb(new))::pg_catalog.text,
+            true);
+    end if;
+    return new;
+end
+$$;
+
+-- Why: the end of every INSERT statement clears the upsert hand-off (see normalize_row), so no
+-- state outlives the statement that set it. The WHEN makes it free when nothing is pending.
+create or replace function llm_model_ids.clear_pending_upsert()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+    perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', true);
+    return null;
+end
+$$;
+
+-- The WHEN guard is a cheap pre-filter that admits every row the rules could rewrite (a first or
+-- last character of a location, opaque id or padding; a ':'; the length of a UUID or digest;
+-- an over-long value; or a self-hosted engine, whose relative paths are rewritten), so readable
+-- ids of hosted APIs never run PL/pgSQL. Built-in string functions only.
+create or replace trigger llm_model_ids_normalize_insert
+    before insert on public.llm_models
+    for each row
+    when ({{GUARD}})
+    execute function llm_model_ids.normalize_row();
+
+create or replace trigger llm_model_ids_normalize_update
+    before update of model_id, metadata on public.llm_models
+    for each row
+    when ({{GUARD}}
+          or (new.metadata is distinct from old.metadata
+              and pg_catalog.jsonb_typeof(old.metadata) = 'object'
+              and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id'])
+          or pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
+    execute function llm_model_ids.normalize_row();
+
+create or replace trigger llm_model_ids_clear_pending
+    after insert on public.llm_models
+    for each statement
+    when (pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
+    execute function llm_model_ids.clear_pending_upsert();

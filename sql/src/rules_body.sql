@@ -1,0 +1,178 @@
+    -- The rules (sql/src/rules_body.sql, compiled into normalize() and into the trigger, so the
+    -- trigger pays no function call; both give exactly the same results). In: p_model_id,
+    -- p_base_model, p_name, p_provider. Out: r_model_id, r_rule, r_kind ('location' / 'opaque'
+    -- when the row is rewritten, null when it is left as written).
+    r_model_id := p_model_id;
+    r_rule := null;
+    r_kind := null;
+    <<rules>>
+    begin
+        if p_model_id is null then
+            r_rule := 'keep:null';
+            exit rules;
+        end if;
+        v_trimmed := pg_catalog.btrim(p_model_id, {{WS}});
+        if pg_catalog.btrim(v_trimmed, {{INVISIBLE}}) = '' then
+            r_rule := 'keep:empty';
+            exit rules;
+        end if;
+        v_self_hosted := coalesce(pg_catalog.lower(pg_catalog.btrim(p_provider, {{WS}}) collate "C")
+                                  operator(pg_catalog.=) any ({{PROVIDERS}}), false);
+        v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
+        -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
+        -- for self-hosted engines only), or readable (left as written).
+        if v_too_long or v_trimmed operator(pg_catalog.~) {{LOCATION}} then
+            r_kind := 'location';
+        elsif {{OPAQUE:v_trimmed}} then
+            if not v_self_hosted then
+                r_rule := 'keep:hosted_opaque';
+                exit rules;
+            end if;
+            r_kind := 'opaque';
+        elsif v_self_hosted and {{RELATIVE:v_trimmed}} then
+            r_kind := 'location';
+        else
+            r_rule := 'keep:readable';
+            exit rules;
+        end if;
+
+        -- Rule 1: the base model, if usable.
+        v_base := pg_catalog.btrim(p_base_model, {{WS}});
+        if {{USABLE:v_base}}
+           and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
+            r_model_id := v_base;
+            r_rule := '1:base_model';
+            exit rules;
+        end if;
+        -- A base model that is itself a location (or a relative path) is parsed like one.
+        if v_base is not null
+           and pg_catalog.length(v_base) <= {{MAX_LENGTH}}
+           and (v_base operator(pg_catalog.~) {{LOCATION}}
+                or (v_self_hosted and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
+            v_pass := 0;
+        else
+            v_pass := 1;
+        end if;
+
+        -- Rules 2-3, first on such a base model (rule 1), then on model_id.
+        foreach v_value in array array[
+            case when v_pass = 0 then v_base end,
+            case when r_kind = 'location' and not v_too_long then v_trimmed end
+        ] loop
+            v_pass := v_pass + 1;
+            continue when v_value is null;
+
+            -- Rule 2: https://huggingface.co/{org}/{name}/..., hf:// and huggingface://.
+            if pg_catalog.strpos(v_value, ':/') > 0 then
+                v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
+                if v_match is not null then
+                    v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
+                    if {{USABLE:v_candidate}} then
+                        r_model_id := v_candidate;
+                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
+                        exit rules;
+                    end if;
+                end if;
+            end if;
+
+            v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
+            v_count := pg_catalog.cardinality(v_segments);
+
+            -- Rule 2: a Hugging Face cache folder models--{org}--{name}, innermost first.
+            if pg_catalog.strpos(v_value, 'models--') > 0 then
+                for i in reverse v_count .. 1 loop
+                    continue when not pg_catalog.starts_with(v_segments[i], 'models--');
+                    v_candidate := pg_catalog.btrim(
+                        pg_catalog.replace(pg_catalog.substr(v_segments[i], 9), '--', '/'), {{WS}});
+                    if {{USABLE:v_candidate}} then
+                        r_model_id := v_candidate;
+                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
+                        exit rules;
+                    end if;
+                end loop;
+            end if;
+
+            -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
+            -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
+            if v_value operator(pg_catalog.~~*) '%models%' or v_value operator(pg_catalog.~~*) '%hub%' then
+                v_kept := array[]::pg_catalog.text[];
+                for i in 1 .. v_count loop
+                    v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
+                    continue when pg_catalog.btrim(v_candidate, {{INVISIBLE}}) = '';
+                    v_kept := v_kept operator(pg_catalog.||) v_candidate;
+                end loop;
+                v_i := pg_catalog.cardinality(v_kept);
+                if v_i > 0 and ({{WEIGHTS_FILE:v_kept[v_i]}}) then
+                    v_i := v_i - 1;
+                end if;
+                while v_i > 0 loop
+                    v_lower := pg_catalog.lower(v_kept[v_i] collate "C");
+                    exit when not ({{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_kept[v_i]}});
+                    v_i := v_i - 1;
+                end loop;
+                if v_i >= 3
+                   and pg_catalog.lower(v_kept[v_i - 2] collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}})
+                   and {{HUB_PART:v_kept[v_i - 1]}}
+                   and {{HUB_PART:v_kept[v_i]}} then
+                    v_candidate := v_kept[v_i - 1] || '/' || v_kept[v_i];
+                    for j in 1 .. v_i - 3 loop
+                        if pg_catalog.lower(v_kept[j] collate "C") = {{MODELSCOPE}} then
+                            v_candidate := pg_catalog.replace(v_candidate, '___', '.');
+                            exit;
+                        end if;
+                    end loop;
+                    if {{USABLE:v_candidate}} then
+                        r_model_id := v_candidate;
+                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
+                        exit rules;
+                    end if;
+                end if;
+            end if;
+
+            -- Rule 3: from the last segment backwards, skip generic weights files, strip a weights
+            -- extension (and a shard suffix), skip step and artifact folders; the first other
+            -- segment is the candidate, and nothing above it is used.
+            v_name := null;
+            for i in reverse v_count .. 1 loop
+                v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
+                continue when pg_catalog.btrim(v_candidate, {{INVISIBLE}}) = '';
+                continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
+                if {{WEIGHTS_EXT:v_candidate}} then
+                    v_candidate := pg_catalog.regexp_replace(
+                        pg_catalog.btrim(pg_catalog.regexp_replace(v_candidate, {{WEIGHTS_EXT_RE}}, ''), {{WS}}),
+                        {{SHARD}}, '');
+                    continue when pg_catalog.btrim(v_candidate, {{INVISIBLE}}) = '';
+                end if;
+                -- The root of the path (".", "..", "~", a drive "C:", a scheme "s3:", $HOME): no name.
+                exit when v_candidate operator(pg_catalog.~) {{ROOT_SEGMENT}};
+                v_lower := pg_catalog.lower(v_candidate collate "C");
+                continue when {{SKIPPED:v_lower}};
+                if not ({{CONTAINER:v_lower}}) and {{USABLE:v_candidate}} then
+                    v_name := v_candidate;
+                end if;
+                exit;
+            end loop;
+            if v_name is not null then
+                r_model_id := v_name;
+                r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
+                exit rules;
+            end if;
+        end loop;
+
+        -- Rule 4: the row's own display name.
+        v_value := pg_catalog.btrim(p_name, {{WS}});
+        if {{USABLE:v_value}} then
+            r_model_id := v_value;
+            r_rule := '4:name';
+            exit rules;
+        end if;
+
+        -- Rule 5 for locations; an opaque id with nothing readable is left as written.
+        if r_kind = 'location' then
+            r_model_id := {{FALLBACK}};
+            r_rule := '5:local_model';
+        else
+            r_kind := null;
+            r_rule := 'keep:opaque_no_name';
+        end if;
+    end;

@@ -1,0 +1,17 @@
+    r_model_id text;
+    r_rule text;
+    r_kind text;
+    v_trimmed text;
+    v_self_hosted boolean;
+    v_too_long boolean;
+    v_base text;
+    v_value text;
+    v_candidate text;
+    v_name text;
+    v_lower text;
+    v_match text[];
+    v_segments text[];
+    v_kept text[];
+    v_count integer;
+    v_i integer;
+    v_pass integer;
