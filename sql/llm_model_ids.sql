@@ -60,6 +60,17 @@ begin
                   hint = 'The trigger reads model_id, base_model, name, provider (text or varchar) '
                          'and metadata (jsonb).';
     end if;
+    if exists (
+        select 1
+          from pg_catalog.pg_partitioned_table p
+         where p.partrelid = 'public.llm_models'::pg_catalog.regclass
+           and pg_catalog.pg_get_partkeydef(p.partrelid)
+               operator(pg_catalog.~) '\m(model_id|metadata)\M') then
+        raise exception 'llm-model-ids: public.llm_models is partitioned by model_id or metadata'
+            using errcode = '0A000',
+                  hint = 'The trigger rewrites model_id and metadata in a BEFORE ROW trigger, which '
+                         'may not move a row to another partition; partition by another column.';
+    end if;
     if not exists (
         select 1
           from pg_catalog.pg_index i
@@ -74,17 +85,6 @@ begin
             using errcode = '42P16',
                   hint = 'backfill and restore journal rows by a uuid primary key id '
                          '(id uuid primary key default gen_random_uuid()).';
-    end if;
-    if exists (
-        select 1
-          from pg_catalog.pg_partitioned_table p
-         where p.partrelid = 'public.llm_models'::pg_catalog.regclass
-           and pg_catalog.pg_get_partkeydef(p.partrelid)
-               operator(pg_catalog.~) '\m(model_id|metadata)\M') then
-        raise exception 'llm-model-ids: public.llm_models is partitioned by model_id or metadata'
-            using errcode = '0A000',
-                  hint = 'The trigger rewrites model_id and metadata in a BEFORE ROW trigger, which '
-                         'may not move a row to another partition; partition by another column.';
     end if;
 end
 $check$;
@@ -844,8 +844,8 @@ select t.id,
        cross join lateral llm_model_ids.normalize(t.model_id, t.base_model, t.name, t.provider) n
  where n.kind is not null
     or (pg_catalog.jsonb_typeof(t.metadata) = 'object'
-        and not (pg_catalog.jsonb_typeof(t.metadata -> 'model_path') = 'string'
-                 and (t.metadata ->> 'model_path') <> '')
+        and not coalesce(pg_catalog.jsonb_typeof(t.metadata -> 'model_path') = 'string'
+                         and (t.metadata ->> 'model_path') <> '', false)
         and (t.metadata operator(pg_catalog.?) 'model_path'
              or t.metadata operator(pg_catalog.?) 'previous_model_path'
              or exists (select 1

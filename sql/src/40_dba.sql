@@ -35,8 +35,8 @@ select t.id,
        cross join lateral llm_model_ids.normalize(t.model_id, t.base_model, t.name, t.provider) n
  where n.kind is not null
     or (pg_catalog.jsonb_typeof(t.metadata) = 'object'
-        and not (pg_catalog.jsonb_typeof(t.metadata -> 'model_path') = 'string'
-                 and (t.metadata ->> 'model_path') <> '')
+        and not coalesce(pg_catalog.jsonb_typeof(t.metadata -> 'model_path') = 'string'
+                         and (t.metadata ->> 'model_path') <> '', false)
         and (t.metadata operator(pg_catalog.?) 'model_path'
              or t.metadata operator(pg_catalog.?) 'previous_model_path'
              or exists (select 1
