@@ -120,9 +120,6 @@ def _values(src: RuleSource) -> dict[str, str]:
         "LOCATION": _literal(f"^({src.location})"),
         "UNUSABLE_BASE": _text_array(src.unusable_base_models),
         "HUB_URL": _literal(f"^{src.hub_url}"),
-        "WEIGHTS_EXT_RE": _literal(src.weights_extension),
-        "SHARD": _literal(src.shard_suffix),
-        "ROOT_SEGMENT": _literal(f"^({src.root_segment})$"),
         "HUB_CONTAINERS": _text_array(src.hub_layout_containers),
         "MODELSCOPE": _literal(src.modelscope_folder),
         "FALLBACK": _literal(src.fallback_model_id),
@@ -131,17 +128,45 @@ def _values(src: RuleSource) -> dict[str, str]:
 
 
 def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
+    """Each rule's test of a value, as one SQL expression. Cheap string tests come first and
+    gate every regular expression (PostgreSQL's regex engine costs about a microsecond a call,
+    more with bounded repetitions), so the common case never runs one; each gate is exact: the
+    expression means what the regex alone means."""
     lower = 'pg_catalog.lower({} collate "C")'.format
-    first_segment = "pg_catalog.split_part(pg_catalog.replace({x}, '\\', '/'), '/', 1)"
-    special_word = (
-        f"^({src.step_folder}|{src.digest_folder}|{src.temp_folder})$"
-    )
+    first = "pg_catalog.split_part(pg_catalog.replace({x}, '\\', '/'), '/', 1)".format
+    lengths = lambda values: "'{" + ",".join(str(v) for v in values) + "}'::pg_catalog.int4[]"  # noqa: E731
+    step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
+    digest_lengths = lengths((40, 47, 64, 71))
+    location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
     return {
+        # Has a visible character (rule 6): a printable ASCII first character says so at once.
+        "VISIBLE": lambda x: (
+            f"(coalesce(pg_catalog.ascii({x}) between 33 and 126, false)"
+            f" or pg_catalog.btrim({x}, {{{{INVISIBLE}}}}) <> '')"
+        ),
+        # A location: every location starts with one of these characters or has a ':'.
+        "IS_LOCATION": lambda x: (
+            f"((pg_catalog.strpos({_literal(location_starts)}, pg_catalog.left({x}, 1)) > 0"
+            f" or pg_catalog.strpos({x}, ':') > 0)"
+            f" and {x} operator(pg_catalog.~) {{{{LOCATION}}}})"
+        ),
         "OPAQUE": lambda x: (
             f"(({x} <> '' and pg_catalog.ltrim({x}, '0123456789') = '')"
-            f" or (pg_catalog.length({x}) operator(pg_catalog.=) any"
-            f" ('{{{','.join(str(n) for n in src.opaque_lengths)}}}'::pg_catalog.int4[])"
+            f" or (pg_catalog.length({x}) operator(pg_catalog.=) any ({lengths(src.opaque_lengths)})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.uuid_or_digest})$')}))"
+        ),
+        # On a lower-cased segment: a step folder, a digest folder, mkdtemp's folder.
+        "STEP": lambda x: (
+            f"(pg_catalog.left({x}, 2) operator(pg_catalog.=) any ({step_starts})"
+            f" and {x} operator(pg_catalog.~) {_literal(f'^({src.step_folder})$')})"
+        ),
+        "DIGEST": lambda x: (
+            f"(pg_catalog.length({x}) operator(pg_catalog.=) any ({digest_lengths})"
+            f" and {x} operator(pg_catalog.~) {_literal(f'^({src.digest_folder})$')})"
+        ),
+        "TEMP": lambda x: (
+            f"(pg_catalog.length({x}) = 11 and pg_catalog.left({x}, 3) = 'tmp'"
+            f" and {x} operator(pg_catalog.~) {_literal(f'^({src.temp_folder})$')})"
         ),
         # A relative path (of a value that is neither a location nor opaque).
         "RELATIVE": lambda x: (
@@ -150,48 +175,64 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" or pg_catalog.right({x}, 1) = '/'"
             f" or ({x} operator(pg_catalog.~~) '%/%/%'"
             f" and {x} operator(pg_catalog.~) {_literal(src.three_segments)})"
-            f" or ({x} operator(pg_catalog.~~) '%.%'"
-            f" and {x} operator(pg_catalog.~) {_literal(src.weights_extension)})"
-            f" or {lower(first_segment.format(x=x))} operator(pg_catalog.=) any"
+            f" or {{{{WEIGHTS_EXT:{x}}}}}"
+            f" or {lower(first(x=x))} operator(pg_catalog.=) any"
             f" ({_text_array(src.first_segment_words)})"
-            f" or {lower(first_segment.format(x=x))} operator(pg_catalog.~) {_literal(special_word)})"
+            f" or {{{{STEP:{lower(first(x=x))}}}}}"
+            f" or {{{{DIGEST:{lower(first(x=x))}}}}}"
+            f" or {{{{TEMP:{lower(first(x=x))}}}}})"
             f" and not ((pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0)"
-            f" and {first_segment.format(x=x)} operator(pg_catalog.~) {_literal(f'^({src.host})$')}))"
+            f" and pg_catalog.strpos({first(x=x)}, '.') > 0"
+            f" and {first(x=x)} operator(pg_catalog.~) {_literal(f'^({src.host})$')}))"
         ),
         # A candidate the rules may store: visible, short enough, not a location, not opaque, and
         # (for a self-hosted engine) not a relative path: what makes the trigger idempotent.
         "USABLE": lambda x: (
             f"({x} is not null"
-            f" and pg_catalog.btrim({x}, {{{{INVISIBLE}}}}) <> ''"
+            f" and {{{{VISIBLE:{x}}}}}"
             f" and pg_catalog.length({x}) <= {src.max_length}"
-            f" and {x} operator(pg_catalog.!~) {{{{LOCATION}}}}"
+            f" and not {{{{IS_LOCATION:{x}}}}}"
             f" and not {{{{OPAQUE:{x}}}}}"
             f" and not (v_self_hosted and {{{{RELATIVE:{x}}}}}))"
         ),
+        # Ends with a weights-file extension: the part after the last "." is one.
         "WEIGHTS_EXT": lambda x: (
             f"(pg_catalog.strpos({x}, '.') > 0"
-            f" and {x} operator(pg_catalog.~) {_literal(src.weights_extension)})"
+            f" and {lower(f'pg_catalog.split_part({x}, {chr(39)}.{chr(39)}, -1)')}"
+            f" operator(pg_catalog.=) any ({_text_array(src.weights_extensions)}))"
+        ),
+        # The value without its weights-file extension (when WEIGHTS_EXT holds).
+        "STRIP_EXT": lambda x: (
+            f"pg_catalog.left({x}, pg_catalog.length({x})"
+            f" - pg_catalog.length(pg_catalog.split_part({x}, '.', -1)) - 1)"
+        ),
+        "STRIP_SHARD": lambda x: (
+            f"case when {x} operator(pg_catalog.~~*) '%-of-%'"
+            f" then pg_catalog.regexp_replace({x}, {_literal(src.shard_suffix)}, '') else {x} end"
         ),
         "GENERIC_WEIGHTS_FILE": lambda x: (
             f"(pg_catalog.strpos({x}, '.') > 0"
             f" and {lower(f'pg_catalog.split_part({x}, {chr(39)}.{chr(39)}, 1)')}"
             f" operator(pg_catalog.~) "
-            + _literal(
-                "^(" + "|".join(src.generic_weights) + ")(-[0-9]{5}-of-[0-9]{5})?$"
-            )
+            + _literal("^(" + "|".join(src.generic_weights) + ")(-[0-9]{5}-of-[0-9]{5})?$")
             + ")"
         ),
         "WEIGHTS_FILE": lambda x: f"({{{{WEIGHTS_EXT:{x}}}}} or {{{{GENERIC_WEIGHTS_FILE:{x}}}}})",
+        # The root of a path: ".", "..", "~", a drive or scheme "C:", "s3:", $VAR, ${VAR}, %VAR%.
+        "ROOT": lambda x: (
+            f"((pg_catalog.right({x}, 1) = ':'"
+            f" or pg_catalog.strpos('$%.~', pg_catalog.left({x}, 1)) > 0)"
+            f" and {x} operator(pg_catalog.~) {_literal(f'^({src.root_segment})$')})"
+        ),
         # On a lower-cased segment: a step folder, an artifact folder or a digest (skipped).
         "SKIPPED": lambda x: (
             f"({x} operator(pg_catalog.=) any ({_text_array(src.artifact_folders)})"
-            f" or {x} operator(pg_catalog.~) {_literal(f'^({src.step_folder})$')}"
-            f" or {x} operator(pg_catalog.~) {_literal(f'^({src.digest_folder})$')})"
+            f" or {{{{STEP:{x}}}}} or {{{{DIGEST:{x}}}}})"
         ),
         # On a lower-cased segment: a generic container (the path yields no name).
         "CONTAINER": lambda x: (
             f"({x} operator(pg_catalog.=) any ({_text_array(src.generic_containers)})"
-            f" or {x} operator(pg_catalog.~) {_literal(f'^({src.temp_folder})$')})"
+            f" or {{{{TEMP:{x}}}}})"
         ),
         # The org or the name of a hub layout.
         "HUB_PART": lambda x: (

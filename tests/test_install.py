@@ -100,7 +100,7 @@ def test_install_where_a_column_is_missing_fails_clearly(bare_db: str, column: s
 def test_install_where_metadata_is_json_not_jsonb_fails_clearly(bare_db: str) -> None:
     with psycopg.connect(bare_db, autocommit=True) as conn:
         conn.execute("alter table public.llm_models alter column metadata type json")
-        with pytest.raises(LlmModelIdsError, match="lacks column\\(s\\) metadata jsonb"):
+        with pytest.raises(LlmModelIdsError, match="lacks column\\(s\\) metadata \\(jsonb\\)"):
             installer.install(conn)
 
 

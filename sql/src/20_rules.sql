@@ -38,7 +38,7 @@ immutable
 strict
 security invoker
 set search_path = ''
-as $$ select p_value operator(pg_catalog.~) {{LOCATION}} $$;
+as $$ select {{IS_LOCATION:p_value}} $$;
 
 -- Why: an opaque id names nothing a person can read: a UUID (optionally job_/run_ prefixed),
 -- a 40/64-hex digest (also sha256-/sha256: prefixed), or only digits. Expects a trimmed value.
@@ -60,7 +60,7 @@ immutable
 security invoker
 set search_path = ''
 as $$
-    select coalesce(pg_catalog.btrim(p_value, {{INVISIBLE}}) <> ''
+    select coalesce({{VISIBLE:p_value}}
                     and pg_catalog.length(p_value) <= {{MAX_LENGTH}}
                     and not llm_model_ids.is_location(p_value)
                     and not llm_model_ids.is_opaque(p_value), false)

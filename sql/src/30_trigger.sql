@@ -33,8 +33,9 @@ $$;
 --
 -- INSERT ... ON CONFLICT DO UPDATE (any conflict target, PostgREST/supabase-js upserts): the
 -- insert trigger rewrites the proposed row, so EXCLUDED.model_id is already readable and a SET
--- list without metadata would lose the new path. So the insert trigger leaves what it kept, with
--- the proposed row, in the transaction-local setting llm_model_ids.pending_upsert. PostgreSQL
+-- list without metadata would lose the new path. So the insert trigger leaves the proposed row
+-- as it rewrote it (its text form, behind 'm' for model_path or 'o' for original_model_id) in
+-- the transaction-local setting llm_model_ids.pending_upsert. PostgreSQL
 -- runs a proposed row's BEFORE INSERT triggers and then, on a conflict, the BEFORE UPDATE
 -- triggers of the existing row, before it moves to the next proposed row; so the next update
 -- trigger consumes the hand-off (always clearing it) and applies it only if the row it updates
@@ -57,8 +58,10 @@ declare
     v_key text;
     v_kept_value jsonb;
     v_metadata jsonb;
-    v_pending jsonb;
+    v_pending text;
+    v_pending_row public.llm_models;
     v_old jsonb;
+    v_proposed jsonb;
     v_path text;
 begin
     if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
@@ -67,12 +70,14 @@ begin
     end if;
 
     if tg_op = 'UPDATE' then
-        v_pending := nullif(
-            pg_catalog.current_setting('llm_model_ids.pending_upsert', true), '')::pg_catalog.jsonb;
-        if v_pending is not null then
-            perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', true);
-            if new.model_id is not distinct from v_pending ->> 'model_id' then
+        v_pending := pg_catalog.current_setting('llm_model_ids.pending_upsert', true);
+        if v_pending <> '' then
+            v_pending_row := pg_catalog.substr(v_pending, 2)::public.llm_models;
+            v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert', '', true)
+                         || pg_catalog.left(v_pending, 1);
+            if new.model_id is not distinct from v_pending_row.model_id then
                 v_old := pg_catalog.to_jsonb(old);
+                v_proposed := pg_catalog.to_jsonb(v_pending_row);
                 if exists (
                     select 1
                       from pg_catalog.pg_index i
@@ -86,12 +91,12 @@ begin
                                     on a.attrelid = tg_relid and a.attnum = k.attnum
                             where k.n <= i.indnkeyatts
                               and (a.attname is null
-                                   or pg_catalog.jsonb_typeof(v_pending -> 'row' -> a.attname::pg_catalog.text)
+                                   or pg_catalog.jsonb_typeof(v_proposed -> a.attname::pg_catalog.text)
                                       is not distinct from 'null'
-                                   or (v_pending -> 'row' -> a.attname::pg_catalog.text)
+                                   or (v_proposed -> a.attname::pg_catalog.text)
                                       is distinct from (v_old -> a.attname::pg_catalog.text)))) then
-                    v_key := v_pending ->> 'key';
-                    v_kept_value := v_pending -> 'value';
+                    v_key := case v_pending when 'm' then 'model_path' else 'original_model_id' end;
+                    v_kept_value := v_pending_row.metadata -> v_key;
                 end if;
             end if;
         end if;
@@ -140,10 +145,8 @@ begin
     end if;
     new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_kept_value);
     if tg_op = 'INSERT' then
-        perform pg_catalog.set_config('llm_model_ids.pending_upsert',
-            pg_catalog.jsonb_build_object('model_id', new.model_id, 'key', v_key, 'value', v_kept_value,
-                                          'row', pg_catalog.to_jsonb(new))::pg_catalog.text,
-            true);
+        v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert',
+            pg_catalog.left(v_key, 1) || new::pg_catalog.text, true);
     end if;
     return new;
 end

@@ -172,6 +172,9 @@ language plpgsql
 volatile
 security invoker
 set search_path = ''
+-- Each batch is planned for its own arguments (p_after, p_ids, p_provider): a generic plan cannot
+-- know whether p_ids is null, and one for "any row id" on a large journal was seen to cost minutes.
+set plan_cache_mode = force_custom_plan
 as $$
 declare
     v_bypass text := pg_catalog.current_setting('llm_model_ids.bypass', true);
@@ -188,7 +191,9 @@ begin
                j.new_model_id, j.new_metadata
           from llm_model_ids.backfill_journal j
          where j.restored_at is null
-           and (p_after is null or j.journal_id > p_after)
+           -- coalesce, not "p_after is null or ...": PL/pgSQL caches a generic plan after five
+           -- calls, and only this form keeps the primary-key range in it
+           and j.journal_id > coalesce(p_after, 0)
            and (p_ids is null or j.row_id operator(pg_catalog.=) any (p_ids))
            and (p_provider is null
                 or exists (select 1

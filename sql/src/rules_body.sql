@@ -12,7 +12,7 @@
             exit rules;
         end if;
         v_trimmed := pg_catalog.btrim(p_model_id, {{WS}});
-        if pg_catalog.btrim(v_trimmed, {{INVISIBLE}}) = '' then
+        if not {{VISIBLE:v_trimmed}} then
             r_rule := 'keep:empty';
             exit rules;
         end if;
@@ -21,7 +21,7 @@
         v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
         -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
         -- for self-hosted engines only), or readable (left as written).
-        if v_too_long or v_trimmed operator(pg_catalog.~) {{LOCATION}} then
+        if v_too_long or {{IS_LOCATION:v_trimmed}} then
             r_kind := 'location';
         elsif {{OPAQUE:v_trimmed}} then
             if not v_self_hosted then
@@ -47,7 +47,7 @@
         -- A base model that is itself a location (or a relative path) is parsed like one.
         if v_base is not null
            and pg_catalog.length(v_base) <= {{MAX_LENGTH}}
-           and (v_base operator(pg_catalog.~) {{LOCATION}}
+           and ({{IS_LOCATION:v_base}}
                 or (v_self_hosted and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
             v_pass := 0;
         else
@@ -98,7 +98,7 @@
                 v_kept := array[]::pg_catalog.text[];
                 for i in 1 .. v_count loop
                     v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
-                    continue when pg_catalog.btrim(v_candidate, {{INVISIBLE}}) = '';
+                    continue when not {{VISIBLE:v_candidate}};
                     v_kept := v_kept operator(pg_catalog.||) v_candidate;
                 end loop;
                 v_i := pg_catalog.cardinality(v_kept);
@@ -135,16 +135,15 @@
             v_name := null;
             for i in reverse v_count .. 1 loop
                 v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
-                continue when pg_catalog.btrim(v_candidate, {{INVISIBLE}}) = '';
+                continue when not {{VISIBLE:v_candidate}};
                 continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
                 if {{WEIGHTS_EXT:v_candidate}} then
-                    v_candidate := pg_catalog.regexp_replace(
-                        pg_catalog.btrim(pg_catalog.regexp_replace(v_candidate, {{WEIGHTS_EXT_RE}}, ''), {{WS}}),
-                        {{SHARD}}, '');
-                    continue when pg_catalog.btrim(v_candidate, {{INVISIBLE}}) = '';
+                    v_candidate := pg_catalog.btrim({{STRIP_EXT:v_candidate}}, {{WS}});
+                    v_candidate := {{STRIP_SHARD:v_candidate}};
+                    continue when not {{VISIBLE:v_candidate}};
                 end if;
                 -- The root of the path (".", "..", "~", a drive "C:", a scheme "s3:", $HOME): no name.
-                exit when v_candidate operator(pg_catalog.~) {{ROOT_SEGMENT}};
+                exit when {{ROOT:v_candidate}};
                 v_lower := pg_catalog.lower(v_candidate collate "C");
                 continue when {{SKIPPED:v_lower}};
                 if not ({{CONTAINER:v_lower}}) and {{USABLE:v_candidate}} then
