@@ -260,6 +260,7 @@ def _guard(src: RuleSource) -> str:
     )
 
 
+_RULE_ASSIGNMENT = re.compile(r"^ *r_rule := [^;]*;\n", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)(?::([^{}]+?))?\}\}")
 
 
@@ -267,8 +268,13 @@ def render(text: str, src: RuleSource | None = None) -> str:
     """Expand every {{NAME}} and {{MACRO:var}} until none is left."""
     src = src or rule_source()
     values = _values(src)
-    values["RULES_DECLARE"] = (SRC / "rules_declare.sql").read_text(encoding="utf-8").rstrip("\n")
-    values["RULES_BODY"] = (SRC / "rules_body.sql").read_text(encoding="utf-8").rstrip("\n")
+    declare = (SRC / "rules_declare.sql").read_text(encoding="utf-8").rstrip("\n")
+    body = (SRC / "rules_body.sql").read_text(encoding="utf-8").rstrip("\n")
+    values["RULES_DECLARE"] = declare
+    values["RULES_BODY"] = body
+    # The trigger has no use for the rule's name: the same body without it.
+    values["RULES_DECLARE_TRIGGER"] = declare.replace("    r_rule text;\n", "")
+    values["RULES_BODY_TRIGGER"] = _RULE_ASSIGNMENT.sub("", body)
     macros = _macros(src)
 
     def expand(match: re.Match[str]) -> str:

@@ -54,7 +54,7 @@ declare
     p_base_model text := new.base_model;
     p_name text := new.name;
     p_provider text := new.provider;
-{{RULES_DECLARE}}
+{{RULES_DECLARE_TRIGGER}}
     v_key text;
     v_kept_value jsonb;
     v_metadata jsonb;
@@ -95,7 +95,10 @@ begin
                                       is not distinct from 'null'
                                    or (v_proposed -> a.attname::pg_catalog.text)
                                       is distinct from (v_old -> a.attname::pg_catalog.text)))) then
-                    v_key := case v_pending when 'm' then 'model_path' else 'original_model_id' end;
+                    v_key := 'original_model_id';
+                    if v_pending = 'm' then
+                        v_key := 'model_path';
+                    end if;
                     v_kept_value := v_pending_row.metadata -> v_key;
                 end if;
             end if;
@@ -103,7 +106,7 @@ begin
     end if;
 
     if v_key is null then
-{{RULES_BODY}}
+{{RULES_BODY_TRIGGER}}
         if r_kind = 'location' then
             v_key := 'model_path';
             v_kept_value := pg_catalog.to_jsonb(v_trimmed);
