@@ -953,6 +953,11 @@ begin
             using errcode = '22023';
     end if;
     perform pg_catalog.set_config('llm_model_ids.bypass', 'on', true);
+    -- The journal was just written by backfill: without statistics the planner sorts every
+    -- pending entry for each batch. The first batch of a run (p_after null) analyzes it.
+    if p_after is null then
+        analyze llm_model_ids.backfill_journal;
+    end if;
 
     return query
     with batch as (
@@ -997,11 +1002,13 @@ begin
         returning t.id
     ),
     marked as (
+        -- joined through batch (journal_id is the key), never "= any (select ...)": a nested
+        -- loop over that subquery was seen to cost a second per batch
         update llm_model_ids.backfill_journal j
            set restored_at = pg_catalog.now()
-          from restored
-         where j.row_id = restored.id
-           and j.journal_id operator(pg_catalog.=) any (select b.journal_id from batch b)
+          from batch b
+               join restored on restored.id = b.row_id
+         where j.journal_id = b.journal_id
         returning j.journal_id
     )
     select b.journal_id, b.row_id,
