@@ -176,14 +176,22 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" or ({x} operator(pg_catalog.~~) '%/%/%'"
             f" and {x} operator(pg_catalog.~) {_literal(src.three_segments)})"
             f" or {{{{WEIGHTS_EXT:{x}}}}}"
-            f" or {lower(first(x=x))} operator(pg_catalog.=) any"
+            f" or ((pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0)"
+            f" and ({lower(first(x=x))} operator(pg_catalog.=) any"
             f" ({_text_array(src.first_segment_words)})"
             f" or {{{{STEP:{lower(first(x=x))}}}}}"
             f" or {{{{DIGEST:{lower(first(x=x))}}}}}"
-            f" or {{{{TEMP:{lower(first(x=x))}}}}})"
+            f" or {{{{TEMP:{lower(first(x=x))}}}}})))"
             f" and not ((pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0)"
             f" and pg_catalog.strpos({first(x=x)}, '.') > 0"
             f" and {first(x=x)} operator(pg_catalog.~) {_literal(f'^({src.host})$')}))"
+        ),
+        # An over-long value (never parsed) counts as a relative path when it has a separator or
+        # ends with a weights extension, and no ':'.
+        "LONG_RELATIVE": lambda x: (
+            f"(pg_catalog.strpos({x}, ':') = 0"
+            f" and (pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0"
+            f" or {{{{WEIGHTS_EXT:{x}}}}}))"
         ),
         # A candidate the rules may store: visible, short enough, not a location, not opaque, and
         # (for a self-hosted engine) not a relative path: what makes the trigger idempotent.
@@ -245,19 +253,16 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
 
 
 def _guard(src: RuleSource) -> str:
-    """The trigger's WHEN: true for every row the rules could rewrite (a superset)."""
-    lengths = ",".join(str(n) for n in src.opaque_lengths)
-    return (
-        "pg_catalog.strpos(e'/~.\\\\$% \\t\\n\\r\\f\\x0b0123456789', "
-        "pg_catalog.left(new.model_id, 1)) > 0\n"
-        "          or pg_catalog.strpos(new.model_id, ':') > 0\n"
-        f"          or pg_catalog.octet_length(new.model_id) operator(pg_catalog.=) any "
-        f"('{{{lengths}}}'::pg_catalog.int4[])\n"
-        f"          or pg_catalog.octet_length(new.model_id) > {src.max_length}\n"
-        "          or pg_catalog.strpos(e' \\t\\n\\r\\f\\x0b', pg_catalog.right(new.model_id, 1)) > 0\n"
-        "          or pg_catalog.lower(pg_catalog.btrim(new.provider, {{WS}}) collate \"C\")\n"
-        "             operator(pg_catalog.=) any ({{PROVIDERS}})"
+    """The trigger's WHEN: one regular expression, true for every value the rules could rewrite
+    (a superset: the start of a location, padding or an opaque id; a ':', '/' or '\\'; a
+    weights extension at the end). PostgreSQL parses a trigger's WHEN again for every statement,
+    at a cost that grows with its size, so it is kept this small; PL/pgSQL then decides exactly."""
+    extensions = "|".join(src.weights_extensions)
+    pattern = (
+        "(?i)^[[:space:]/~.\\\\$%0-9]|^[0-9a-f]{8}|^(job|run)[-_]|^sha256|[:/\\\\]"
+        f"|[.]({extensions})[[:space:]]*$"
     )
+    return f"new.model_id operator(pg_catalog.~) {_literal(pattern)}"
 
 
 _RULE_ASSIGNMENT = re.compile(r"^ *r_rule := [^;]*;\n", re.MULTILINE)

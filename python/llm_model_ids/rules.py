@@ -105,15 +105,29 @@ def is_relative(value: str) -> bool:
     if ":" in value:
         return False
     first = _first_segment(value)
-    if ("/" in value or "\\" in value) and _HOST.fullmatch(first):
+    separated = "/" in value or "\\" in value
+    if separated and _HOST.fullmatch(first):
         return False
     return (
         "\\" in value
         or value.endswith("/")
         or _THREE_SEGMENTS.search(value) is not None
         or _WEIGHTS_EXTENSION.search(value) is not None
-        or _lower(first) in _FIRST_SEGMENT_WORDS
-        or _SPECIAL_FIRST.fullmatch(_lower(first)) is not None
+        or (
+            separated
+            and (
+                _lower(first) in _FIRST_SEGMENT_WORDS
+                or _SPECIAL_FIRST.fullmatch(_lower(first)) is not None
+            )
+        )
+    )
+
+
+def _long_relative(value: str) -> bool:
+    """An over-long value (never parsed) is a relative path when it has a separator or ends
+    with a weights extension, and no ':'."""
+    return ":" not in value and (
+        "/" in value or "\\" in value or _WEIGHTS_EXTENSION.search(value) is not None
     )
 
 
@@ -240,13 +254,13 @@ def normalize(
     self_hosted = is_self_hosted(provider)
     too_long = len(trimmed) > MAX_LENGTH
     kind: Kind
-    if too_long or is_location(trimmed):
+    if is_location(trimmed):
         kind = "location"
     elif is_opaque(trimmed):
         if not self_hosted:
             return Normalized(model_id, "keep:hosted_opaque", None)
         kind = "opaque"
-    elif self_hosted and is_relative(trimmed):
+    elif self_hosted and (_long_relative(trimmed) if too_long else is_relative(trimmed)):
         kind = "location"
     else:
         return Normalized(model_id, "keep:readable", None)

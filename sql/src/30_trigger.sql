@@ -169,10 +169,11 @@ begin
 end
 $$;
 
--- The WHEN guard is a cheap pre-filter that admits every row the rules could rewrite (a first or
--- last character of a location, opaque id or padding; a ':'; the length of a UUID or digest;
--- an over-long value; or a self-hosted engine, whose relative paths are rewritten), so readable
--- ids of hosted APIs never run PL/pgSQL. Built-in string functions only.
+-- The WHEN guard is one regular expression that admits every row the rules could rewrite (the
+-- start of a location, padding or an opaque id; a ':', '/' or '\'; a weights extension at the
+-- end), so readable ids such as gpt-4o-mini never run PL/pgSQL. It is kept small on purpose:
+-- PostgreSQL parses a trigger's WHEN again for every statement, at a cost that grows with its
+-- size (a single-row INSERT pays it whole). The trigger body then decides exactly.
 create or replace trigger llm_model_ids_normalize_insert
     before insert on public.llm_models
     for each row

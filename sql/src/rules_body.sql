@@ -20,8 +20,9 @@
                                   operator(pg_catalog.=) any ({{PROVIDERS}}), false);
         v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
         -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
-        -- for self-hosted engines only), or readable (left as written).
-        if v_too_long or {{IS_LOCATION:v_trimmed}} then
+        -- for self-hosted engines only), or readable (left as written). An over-long value is
+        -- never parsed: only its start and cheap tests decide.
+        if {{IS_LOCATION:v_trimmed}} then
             r_kind := 'location';
         elsif {{OPAQUE:v_trimmed}} then
             if not v_self_hosted then
@@ -29,7 +30,9 @@
                 exit rules;
             end if;
             r_kind := 'opaque';
-        elsif v_self_hosted and {{RELATIVE:v_trimmed}} then
+        elsif v_self_hosted and not v_too_long and {{RELATIVE:v_trimmed}} then
+            r_kind := 'location';
+        elsif v_self_hosted and v_too_long and {{LONG_RELATIVE:v_trimmed}} then
             r_kind := 'location';
         else
             r_rule := 'keep:readable';

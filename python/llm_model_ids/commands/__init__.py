@@ -10,6 +10,7 @@ from llm_model_ids.commands import (
     demo,
     explain,
     install,
+    migration,
     restore,
     status,
     uninstall,
@@ -18,6 +19,7 @@ from llm_model_ids.commands import (
 COMMANDS: list[ModuleType] = [
     install,
     uninstall,
+    migration,
     status,
     explain,
     audit,

@@ -1,4 +1,4 @@
-"""`install`: apply the migrations (idempotent); optionally create the reference table first."""
+"""`install`: install, upgrade or repair llm-model-ids in one transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from llm_model_ids.commands.common import Subparsers, add_dry_run, add_dsn, open
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = subparsers.add_parser("install", help="install or upgrade the trigger (idempotent)")
+    parser = subparsers.add_parser(
+        "install",
+        help="install, upgrade or repair the trigger (idempotent)",
+        description="One transaction: a fresh database gets the full install of this package's "
+        "version (sql/llm_model_ids.sql); an older installed version gets only the migrations "
+        "after it (the upgrade); the same version gets the full install again (a repair: it is "
+        "idempotent). The SQL refuses, before changing anything, a table it cannot serve. For a "
+        "Supabase project, `llm-model-ids migration` writes the same SQL as a migration file.",
+    )
     add_dsn(parser)
     add_dry_run(parser)
     parser.add_argument(
@@ -22,9 +30,12 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_connection(args) as conn:
-        applied = installer.install(
+        plan = installer.run_install(
             conn, with_reference_table=args.with_reference_table, dry_run=args.dry_run
         )
-    verb = "would apply (dry run, rolled back)" if args.dry_run else "applied"
-    print(f"{verb}: {', '.join(applied)}")
+    files = ", ".join(plan.names) or "nothing"
+    if args.dry_run:
+        print(f"would {plan.describe()} (dry run, rolled back): {files}")
+    else:
+        print(f"{plan.describe()}: applied {files}")
     return 0

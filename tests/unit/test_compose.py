@@ -47,3 +47,30 @@ def test_database_applies_the_migrations_on_start() -> None:
     init = (REPO / "docker" / "db-init.sh").read_text(encoding="utf-8")
     for needed in ("migrations", "reference/llm_models.sql", "supabase/llm_models_rls.sql"):
         assert needed in init
+
+
+SUPABASE_START_PORTS = range(54320, 54330)  # `supabase start`: 54321 API, 54322 DB, 54323 Studio…
+
+
+def published_ports(service: dict[str, Any]) -> list[int]:
+    """The host ports of a service: "[ip:]host:container[/proto]" strings or long-syntax maps."""
+    ports = []
+    for entry in service.get("ports", []):
+        if isinstance(entry, dict):
+            ports.append(int(entry["published"]))
+        else:
+            parts = str(entry).split("/")[0].split(":")
+            ports.append(int(parts[-2] if len(parts) > 1 else parts[-1]))
+    return ports
+
+
+def test_published_ports_stay_clear_of_supabase_start() -> None:
+    services = load()["services"]
+    published = {name: published_ports(service) for name, service in services.items()}
+    assert published["db"] == [55432] and published["kong"] == [58000]
+    clashes = {
+        name: [p for p in ports if p in SUPABASE_START_PORTS] for name, ports in published.items()
+    }
+    assert not any(clashes.values()), clashes
+    header = COMPOSE.read_text(encoding="utf-8").split("\nname:")[0]
+    assert "55432" in header and "58000" in header and "supabase start" in header
