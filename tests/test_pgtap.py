@@ -43,6 +43,7 @@ def test_pgtap_files_have_the_supabase_layout() -> None:
         "01_rules.test.sql",
         "02_api_roles.test.sql",
         "03_rls.test.sql",
+        "04_rules_v2.test.sql",
     ]
     for path in files:
         statements = [
