@@ -1,0 +1,76 @@
+"""The Python twin of the rules, without a server: the golden vectors, idempotence, the
+real-world corpus, and the rule source the SQL is compiled from."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llm_model_ids.golden import golden_vectors
+from llm_model_ids.rule_source import ci, rule_source
+from llm_model_ids.rules import is_readable, is_relative, normalize
+
+VECTORS: list[dict[str, Any]] = [dict(v) for v in golden_vectors()]
+_SHARED = Path(__file__).resolve().parents[3] / "shared" / "realworld-model-ids.json"
+_COPY = Path(__file__).resolve().parents[1] / "data" / "realworld-model-ids.json"
+CORPUS: list[dict[str, Any]] = json.loads(
+    (_SHARED if _SHARED.is_file() else _COPY).read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["note"] for v in VECTORS])
+def test_golden_vector(vector: dict[str, Any]) -> None:
+    args = (vector["model_id"], vector["base_model"], vector["name"], vector["provider"])
+    result = normalize(*args)
+    assert (result.model_id, result.rule) == (vector["expected_model_id"], vector["rule"])
+    if result.changed:
+        assert is_readable(result.model_id)
+        again = normalize(result.model_id, vector["base_model"], vector["name"], vector["provider"])
+        assert not again.changed  # idempotent for the same provider
+
+
+def test_two_new_vectors_per_numbered_change_of_rules_v2() -> None:
+    numbered = [re.match(r"v2 (\d):", v["note"]) for v in VECTORS]
+    counts = {n: sum(1 for m in numbered if m and m[1] == str(n)) for n in range(1, 8)}
+    assert all(count >= 2 for count in counts.values()), counts
+
+
+def test_clear_real_world_entries_through_the_twin() -> None:
+    for entry in (e for e in CORPUS if e["confidence"] == "clear"):
+        result = normalize(entry["string"], entry["base_model"], None, entry["provider"])
+        if entry["expected"] is None:
+            assert result.rule in ("5:local_model", "keep:opaque_no_name"), entry
+        else:
+            assert result.model_id in (entry["expected"], entry["also_acceptable"]), entry
+
+
+def test_rule_words_are_lower_case_and_unique() -> None:
+    src = rule_source()
+    for words in (src.self_hosted_providers, src.artifact_folders, src.generic_containers):
+        assert all(word == word.lower() for word in words)
+        assert len(set(words)) == len(words)
+
+
+def test_case_insensitive_pattern_helper() -> None:
+    assert ci("hf.co") == "[Hh][Ff][.][Cc][Oo]"
+    assert re.fullmatch(ci("huggingface"), "HuggingFace")
+
+
+@pytest.mark.parametrize(
+    ("value", "relative"),
+    [
+        ("models/Qwen3-8B", True),
+        ("facebook/opt-125m", False),
+        ("hf.co/org/name", False),
+        ("a/b/c", True),
+        ("x.gguf", True),
+        ("checkpoint-100", False),  # a lone word: no separator, no path
+        ("org/name:tag", False),
+    ],
+)
+def test_relative_paths(value: str, relative: bool) -> None:
+    assert is_relative(value) is relative
