@@ -127,6 +127,10 @@ def _values(src: RuleSource) -> dict[str, str]:
     }
 
 
+def _lengths(values: tuple[int, ...]) -> str:
+    return "'{" + ",".join(str(v) for v in values) + "}'::pg_catalog.int4[]"
+
+
 def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     """Each rule's test of a value, as one SQL expression. Cheap string tests come first and
     gate every regular expression (PostgreSQL's regex engine costs about a microsecond a call,
@@ -134,9 +138,8 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     expression means what the regex alone means."""
     lower = 'pg_catalog.lower({} collate "C")'.format
     first = "pg_catalog.split_part(pg_catalog.replace({x}, '\\', '/'), '/', 1)".format
-    lengths = lambda values: "'{" + ",".join(str(v) for v in values) + "}'::pg_catalog.int4[]"  # noqa: E731
     step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
-    digest_lengths = lengths((40, 47, 64, 71))
+    digest_lengths = _lengths((40, 47, 64, 71))
     location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
     return {
         # Has a visible character (rule 6): a printable ASCII first character says so at once.
@@ -152,7 +155,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         ),
         "OPAQUE": lambda x: (
             f"(({x} <> '' and pg_catalog.ltrim({x}, '0123456789') = '')"
-            f" or (pg_catalog.length({x}) operator(pg_catalog.=) any ({lengths(src.opaque_lengths)})"
+            f" or (pg_catalog.length({x}) operator(pg_catalog.=) any ({_lengths(src.opaque_lengths)})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.uuid_or_digest})$')}))"
         ),
         # On a lower-cased segment: a step folder, a digest folder, mkdtemp's folder.
