@@ -106,10 +106,6 @@ def _text_array(words: tuple[str, ...]) -> str:
     return "'{" + ",".join(f'"{w}"' for w in words) + "}'::pg_catalog.text[]"
 
 
-def _int_list(values: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(v) for v in values) + ")"
-
-
 def _values(src: RuleSource) -> dict[str, str]:
     return {
         "VERSION": _literal(src.version),
@@ -155,7 +151,8 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         ),
         "OPAQUE": lambda x: (
             f"(({x} <> '' and pg_catalog.ltrim({x}, '0123456789') = '')"
-            f" or (pg_catalog.length({x}) operator(pg_catalog.=) any ({_lengths(src.opaque_lengths)})"
+            f" or (pg_catalog.length({x}) operator(pg_catalog.=)"
+            f" any ({_lengths(src.opaque_lengths)})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.uuid_or_digest})$')}))"
         ),
         # On a lower-cased segment: a step folder, a digest folder, mkdtemp's folder.
