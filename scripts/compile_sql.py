@@ -303,11 +303,11 @@ def render(text: str, src: RuleSource | None = None) -> str:
 def compiled() -> dict[Path, str]:
     """Every generated file and its text."""
     src = rule_source()
-    parts = [(render((SRC / name).read_text(encoding="utf-8"), src), in_upgrade)
-             for name, in_upgrade in PARTS]
-    canonical = _HEADER_CANONICAL.format(version=src.version) + "\n".join(
-        text for text, _ in parts
-    )
+    parts = [
+        (render((SRC / name).read_text(encoding="utf-8"), src), in_upgrade)
+        for name, in_upgrade in PARTS
+    ]
+    canonical = _HEADER_CANONICAL.format(version=src.version) + "\n".join(text for text, _ in parts)
     migration = _HEADER_MIGRATION.format(version=src.version) + "\n".join(
         text for text, in_upgrade in parts if in_upgrade
     )

@@ -153,7 +153,9 @@ def _weights_file(segment: str) -> bool:
 
 
 def _generic_weights_file(segment: str) -> bool:
-    return "." in segment and _GENERIC_WEIGHTS.fullmatch(_lower(segment.split(".", 1)[0])) is not None
+    return (
+        "." in segment and _GENERIC_WEIGHTS.fullmatch(_lower(segment.split(".", 1)[0])) is not None
+    )
 
 
 def _skipped(lower: str) -> bool:
