@@ -30,9 +30,7 @@ def ci(word: str) -> str:
     for char in word:
         if char.isascii() and char.isalpha():
             out.append(f"[{char.upper()}{char.lower()}]")
-        elif char.isascii() and char.isalnum():
-            out.append(char)
-        elif char in "-_":
+        elif (char.isascii() and char.isalnum()) or char in "-_":
             out.append(char)
         else:
             out.append(f"[{char}]")
