@@ -137,6 +137,10 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
     digest_lengths = _lengths((40, 47, 64, 71))
     location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
+    words = "|".join(w.replace(".", "[.]") for w in src.first_segment_words)
+    first_special = f"^({words}|{src.step_folder})[/\\\\]"
+    digest_slash = _lengths((41, 48, 65, 72))
+    host_first = f"^({src.host})[/\\\\]"
     return {
         # Has a visible character (rule 6): a printable ASCII first character says so at once.
         "VISIBLE": lambda x: (
@@ -168,7 +172,8 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f"(pg_catalog.length({x}) = 11 and pg_catalog.left({x}, 3) = 'tmp'"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.temp_folder})$')})"
         ),
-        # A relative path (of a value that is neither a location nor opaque).
+        # A relative path (of a value that is neither a location nor opaque). The first segment
+        # is tested with one anchored regex on the whole value (segments hold no separator).
         "RELATIVE": lambda x: (
             f"(pg_catalog.strpos({x}, ':') = 0"
             f" and (pg_catalog.strpos({x}, '\\') > 0"
@@ -176,15 +181,14 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" or ({x} operator(pg_catalog.~~) '%/%/%'"
             f" and {x} operator(pg_catalog.~) {_literal(src.three_segments)})"
             f" or {{{{WEIGHTS_EXT:{x}}}}}"
-            f" or ((pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0)"
-            f" and ({lower(first(x=x))} operator(pg_catalog.=) any"
-            f" ({_text_array(src.first_segment_words)})"
-            f" or {{{{STEP:{lower(first(x=x))}}}}}"
-            f" or {{{{DIGEST:{lower(first(x=x))}}}}}"
-            f" or {{{{TEMP:{lower(first(x=x))}}}}})))"
-            f" and not ((pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0)"
-            f" and pg_catalog.strpos({first(x=x)}, '.') > 0"
-            f" and {first(x=x)} operator(pg_catalog.~) {_literal(f'^({src.host})$')}))"
+            f" or (pg_catalog.strpos({x}, '/') > 0"
+            f" and {lower(x)} operator(pg_catalog.~) {_literal(first_special)})"
+            f" or (pg_catalog.strpos({x}, '/') operator(pg_catalog.=) any ({digest_slash})"
+            f" and {{{{DIGEST:{lower(f'pg_catalog.split_part({x}, {chr(39)}/{chr(39)}, 1)')}}}}})"
+            f" or (pg_catalog.strpos({x}, '/') = 12"
+            f" and {{{{TEMP:{lower(f'pg_catalog.left({x}, 11)')}}}}}))"
+            f" and not (pg_catalog.strpos({x}, '.') > 0"
+            f" and {x} operator(pg_catalog.~) {_literal(host_first)}))"
         ),
         # An over-long value (never parsed) counts as a relative path when it has a separator or
         # ends with a weights extension, and no ':'.

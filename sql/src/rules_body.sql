@@ -98,28 +98,38 @@
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
             if v_value operator(pg_catalog.~~*) '%models%' or v_value operator(pg_catalog.~~*) '%hub%' then
-                v_kept := array[]::pg_catalog.text[];
-                for i in 1 .. v_count loop
+                -- walk up from the end: [a trailing weights file], skipped folders, then name,
+                -- org and the container (empty segments do not count)
+                v_name := null;
+                v_org := null;
+                v_i := 0;
+                v_state := 0;
+                for i in reverse v_count .. 1 loop
                     v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
                     continue when not {{VISIBLE:v_candidate}};
-                    v_kept := v_kept operator(pg_catalog.||) v_candidate;
+                    if v_state = 0 then
+                        v_state := 1;
+                        continue when {{WEIGHTS_FILE:v_candidate}};
+                    end if;
+                    if v_state = 1 then
+                        v_lower := pg_catalog.lower(v_candidate collate "C");
+                        continue when {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}};
+                        v_name := v_candidate;
+                        v_state := 2;
+                    elsif v_state = 2 then
+                        v_org := v_candidate;
+                        v_state := 3;
+                    else
+                        if pg_catalog.lower(v_candidate collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}}) then
+                            v_i := i;
+                        end if;
+                        exit;
+                    end if;
                 end loop;
-                v_i := pg_catalog.cardinality(v_kept);
-                if v_i > 0 and ({{WEIGHTS_FILE:v_kept[v_i]}}) then
-                    v_i := v_i - 1;
-                end if;
-                while v_i > 0 loop
-                    v_lower := pg_catalog.lower(v_kept[v_i] collate "C");
-                    exit when not ({{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_kept[v_i]}});
-                    v_i := v_i - 1;
-                end loop;
-                if v_i >= 3
-                   and pg_catalog.lower(v_kept[v_i - 2] collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}})
-                   and {{HUB_PART:v_kept[v_i - 1]}}
-                   and {{HUB_PART:v_kept[v_i]}} then
-                    v_candidate := v_kept[v_i - 1] || '/' || v_kept[v_i];
-                    for j in 1 .. v_i - 3 loop
-                        if pg_catalog.lower(v_kept[j] collate "C") = {{MODELSCOPE}} then
+                if v_i > 0 and {{HUB_PART:v_org}} and {{HUB_PART:v_name}} then
+                    v_candidate := v_org || '/' || v_name;
+                    for j in 1 .. v_i - 1 loop
+                        if pg_catalog.lower(pg_catalog.btrim(v_segments[j], {{WS}}) collate "C") = {{MODELSCOPE}} then
                             v_candidate := pg_catalog.replace(v_candidate, '___', '.');
                             exit;
                         end if;

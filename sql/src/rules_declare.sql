@@ -11,7 +11,8 @@
     v_lower text;
     v_match text[];
     v_segments text[];
-    v_kept text[];
+    v_org text;
+    v_state integer;
     v_count integer;
     v_i integer;
     v_pass integer;
