@@ -133,7 +133,6 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     more with bounded repetitions), so the common case never runs one; each gate is exact: the
     expression means what the regex alone means."""
     lower = 'pg_catalog.lower({} collate "C")'.format
-    first = "pg_catalog.split_part(pg_catalog.replace({x}, '\\', '/'), '/', 1)".format
     step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
     digest_lengths = _lengths((40, 47, 64, 71))
     location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
