@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from llm_model_ids import __version__
 from llm_model_ids.cli import main
 
 CHECKPOINT = "/srv/logs/job_cb10bbcb-2725-49ce-9586-a9baf57de3a4/checkpoint-1780"
@@ -57,12 +58,12 @@ def test_unknown_command_exits_2() -> None:
     assert run_cli("frobnicate").returncode == 2
 
 
-def test_no_dsn_is_a_one_line_error() -> None:
-    result = run_cli("status", env={"PATH": "/usr/bin:/bin"})
+def test_no_dsn_falls_back_on_libpq_and_fails_in_one_line() -> None:
+    result = run_cli("status", env={"PATH": "/usr/bin:/bin", "PGHOST": "/nonexistent"})
     assert result.returncode == 1
-    assert (
-        result.stderr == "llm-model-ids status: no database given: pass --dsn or set DATABASE_URL\n"
-    )
+    assert result.stderr.startswith("llm-model-ids status: cannot connect to the database:")
+    assert "no --dsn or DATABASE_URL given" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_bad_dsn_is_a_one_line_error() -> None:
@@ -80,7 +81,7 @@ def test_install_status_uninstall_through_the_cli(bare_db: str) -> None:
     assert run_cli("status", "--dsn", bare_db).returncode == 1
     assert run_cli("install", "--dsn", bare_db).returncode == 0
     status = run_cli("status", "--dsn", bare_db, "--json")
-    assert status.returncode == 0 and json.loads(status.stdout)["version"] == "1.1.0"
+    assert status.returncode == 0 and json.loads(status.stdout)["version"] == __version__
     assert run_cli("uninstall", "--dsn", bare_db).returncode == 0
     assert run_cli("status", "--dsn", bare_db).returncode == 1
 
@@ -92,7 +93,34 @@ def test_install_failure_is_one_line(bare_db: str) -> None:
         conn.execute("drop table public.llm_models cascade")
     result = run_cli("install", "--dsn", bare_db)
     assert result.returncode == 1
-    assert result.stderr == (
-        "llm-model-ids install: 20261127000100_llm_model_ids_1_0.sql:"
-        " llm-model-ids: table public.llm_models does not exist\n"
+    assert result.stderr.startswith(
+        "llm-model-ids install: llm_model_ids.sql:"
+        " llm-model-ids: table public.llm_models does not exist (HINT: Create the app's table"
     )
+    assert result.stderr.count("\n") == 1
+
+
+def test_explain_escapes_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = "/srv/\x1b[2K\x1b]0;pwned\x07/my-ft\x9b"
+    assert main(["explain", hostile, "--name", "n\x1b[31m"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert out.startswith("my-ft\\x9b\n")
+
+
+def test_output_survives_a_closed_pipe() -> None:
+    """`llm-model-ids explain … | head -c 1`: no BrokenPipeError traceback."""
+    shell = (
+        f"{sys.executable} -m llm_model_ids.cli explain {CHECKPOINT} --json | head -c 1 >/dev/null"
+    )
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, check=False
+    )
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_a_missing_install_names_the_command_that_fixes_it(bare_db: str) -> None:
+    result = run_cli("explain", "x", "--dsn", bare_db)
+    assert result.returncode == 1
+    assert "run: llm-model-ids install" in result.stderr
+    assert "InvalidSchemaName" not in result.stderr and result.stderr.count("\n") == 1

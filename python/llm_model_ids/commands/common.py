@@ -8,15 +8,13 @@ from typing import Any
 
 import psycopg
 
-from llm_model_ids.connection import connect, resolve_dsn
+from llm_model_ids.connection import DSN_HELP, connect, resolve_dsn
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
 
 def add_dsn(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--dsn", help="PostgreSQL connection URL (default: $DATABASE_URL)", default=None
-    )
+    parser.add_argument("--dsn", help=DSN_HELP, default=None)
 
 
 def add_dry_run(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 
 from llm_model_ids.commands.common import Subparsers, add_json, open_connection, print_json
-from llm_model_ids.rules import Normalized, normalize
+from llm_model_ids.connection import DSN_HELP
+from llm_model_ids.errors import LlmModelIdsError
+from llm_model_ids.rules import Kind, Normalized, normalize
+from llm_model_ids.terminal import escape
 
 
 def register(subparsers: Subparsers) -> None:
@@ -19,7 +22,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--base-model", default=None)
     parser.add_argument("--name", default=None)
     parser.add_argument("--provider", default="vllm", help="default: vllm")
-    parser.add_argument("--dsn", default=None, help="ask the database's SQL rules instead")
+    parser.add_argument(
+        "--dsn", default=None, help=f"ask the database's SQL rules instead; {DSN_HELP}"
+    )
     add_json(parser)
     parser.set_defaults(run=run)
 
@@ -31,8 +36,11 @@ def run(args: argparse.Namespace) -> int:
                 "select model_id, rule, kind from llm_model_ids.normalize(%s, %s, %s, %s)",
                 [args.model_id, args.base_model, args.name, args.provider],
             ).fetchone()
-        assert row is not None
-        result = Normalized(row[0], str(row[1]), row[2])  # type: ignore[arg-type]
+        if row is None:
+            raise LlmModelIdsError("llm_model_ids.normalize returned no row")
+        kinds: dict[str, Kind] = {"location": "location", "opaque": "opaque"}
+        kind = kinds.get(str(row[2]))
+        result = Normalized(None if row[0] is None else str(row[0]), str(row[1]), kind)
         source = "database"
     else:
         result = normalize(args.model_id, args.base_model, args.name, args.provider)
@@ -50,5 +58,6 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         action = f"rewritten ({result.kind})" if result.changed else "left as written"
-        print(f"{result.model_id}\n  rule: {result.rule}; {action}; decided by the {source} rules")
+        print(escape(result.model_id))
+        print(f"  rule: {result.rule}; {action}; decided by the {source} rules")
     return 0
