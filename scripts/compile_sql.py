@@ -136,9 +136,16 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
     digest_lengths = _lengths((40, 47, 64, 71))
     location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
-    words = "|".join(w.replace(".", "[.]") for w in src.first_segment_words)
-    first_special = f"^({words}|{src.step_folder})[/\\\\]"
     digest_slash = _lengths((41, 48, 65, 72))
+    fast_hub_slash = _lengths((12, 41, 48, 65, 72))
+    words = "|".join(w.replace(".", "[.]") for w in src.first_segment_words)
+    ext_end = f"[.]({'|'.join(src.weights_extensions)})$"
+    fast_hub_not = f"^({words}|{src.step_folder})/|{ext_end}"
+
+    def first_lower(x: str) -> str:
+        """The lower-cased first segment of a value split on '/' (no backslash in it)."""
+        return lower(f"pg_catalog.split_part({x}, '/', 1)")
+
     host_first = f"^({src.host})[/\\\\]"
     return {
         # Has a visible character (rule 6): a printable ASCII first character says so at once.
@@ -153,7 +160,8 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and {x} operator(pg_catalog.~) {{{{LOCATION}}}})"
         ),
         "OPAQUE": lambda x: (
-            f"(({x} <> '' and pg_catalog.ltrim({x}, '0123456789') = '')"
+            f"((pg_catalog.ascii({x}) between 48 and 57"
+            f" and pg_catalog.ltrim({x}, '0123456789') = '')"
             f" or (pg_catalog.length({x}) operator(pg_catalog.=)"
             f" any ({_lengths(src.opaque_lengths)})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.uuid_or_digest})$')}))"
@@ -181,13 +189,33 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and {x} operator(pg_catalog.~) {_literal(src.three_segments)})"
             f" or {{{{WEIGHTS_EXT:{x}}}}}"
             f" or (pg_catalog.strpos({x}, '/') > 0"
-            f" and {lower(x)} operator(pg_catalog.~) {_literal(first_special)})"
+            f" and ({first_lower(x)} operator(pg_catalog.=) any"
+            f" ({_text_array(src.first_segment_words)})"
+            f" or {{{{STEP:{first_lower(x)}}}}}"
             f" or (pg_catalog.strpos({x}, '/') operator(pg_catalog.=) any ({digest_slash})"
-            f" and {{{{DIGEST:{lower(f'pg_catalog.split_part({x}, {chr(39)}/{chr(39)}, 1)')}}}}})"
-            f" or (pg_catalog.strpos({x}, '/') = 12"
-            f" and {{{{TEMP:{lower(f'pg_catalog.left({x}, 11)')}}}}}))"
+            f" and {{{{DIGEST:{first_lower(x)}}}}})"
+            f" or (pg_catalog.strpos({x}, '/') = 12 and {{{{TEMP:{first_lower(x)}}}}}))))"
             f" and not (pg_catalog.strpos({x}, '.') > 0"
+            f" and pg_catalog.strpos(pg_catalog.split_part(pg_catalog.replace({x}, '\\', '/'),"
+            f" '/', 1), '.') > 0"
             f" and {x} operator(pg_catalog.~) {_literal(host_first)}))"
+        ),
+        # Sufficient (not necessary) for USABLE, in a few expressions: a plain org/name whose org
+        # is no container/step folder and that ends in no weights extension; a plain name.
+        # PL/pgSQL prepares each expression it runs once per transaction, so a single-row INSERT
+        # pays for every function in the expressions it reaches: the common cases take these.
+        "FAST_HUB": lambda x: (
+            f"({x} operator(pg_catalog.~) '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$'"
+            f" and pg_catalog.length({x}) <= {src.max_length}"
+            f" and pg_catalog.strpos({x}, '/') operator(pg_catalog.<>) all ({fast_hub_slash})"
+            f" and {lower(x)} operator(pg_catalog.!~) {_literal(fast_hub_not)})"
+        ),
+        "FAST_NAME": lambda x: (
+            f"({x} operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9._ -]*$'"
+            f" and pg_catalog.length({x}) <= {src.max_length}"
+            f" and pg_catalog.length({x}) operator(pg_catalog.<>) all"
+            f" ({_lengths(src.opaque_lengths)})"
+            f" and {lower(x)} operator(pg_catalog.!~) {_literal(ext_end)})"
         ),
         # An over-long value (never parsed) counts as a relative path when it has a separator or
         # ends with a weights extension, and no ':'.

@@ -22,7 +22,7 @@
         -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
         -- for self-hosted engines only), or readable (left as written). An over-long value is
         -- never parsed: only its start and cheap tests decide.
-        if {{IS_LOCATION:v_trimmed}} then
+        if v_trimmed operator(pg_catalog.~) {{LOCATION}} then
             r_kind := 'location';
         elsif {{OPAQUE:v_trimmed}} then
             if not v_self_hosted then
@@ -41,8 +41,13 @@
 
         -- Rule 1: the base model, if usable.
         v_base := pg_catalog.btrim(p_base_model, {{WS}});
-        if {{USABLE:v_base}}
-           and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
+        -- (a plain org/name first: a few expressions, where the full test takes dozens)
+        if {{FAST_HUB:v_base}} then
+            r_model_id := v_base;
+            r_rule := '1:base_model';
+            exit rules;
+        elsif {{USABLE:v_base}}
+              and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
             r_model_id := v_base;
             r_rule := '1:base_model';
             exit rules;
@@ -97,7 +102,7 @@
 
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
-            if v_value operator(pg_catalog.~~*) '%models%' or v_value operator(pg_catalog.~~*) '%hub%' then
+            if v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]' then
                 -- walk up from the end: [a trailing weights file], skipped folders, then name,
                 -- org and the container (empty segments do not count)
                 v_name := null;
@@ -148,19 +153,26 @@
             v_name := null;
             for i in reverse v_count .. 1 loop
                 v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
-                continue when not {{VISIBLE:v_candidate}};
-                continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
-                if {{WEIGHTS_EXT:v_candidate}} then
-                    v_candidate := pg_catalog.btrim({{STRIP_EXT:v_candidate}}, {{WS}});
-                    v_candidate := {{STRIP_SHARD:v_candidate}};
+                -- (a plain word is no weights file and no root: one test instead of several)
+                if v_candidate operator(pg_catalog.!~) '^[A-Za-z0-9][A-Za-z0-9_ -]*$' then
                     continue when not {{VISIBLE:v_candidate}};
+                    continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
+                    if {{WEIGHTS_EXT:v_candidate}} then
+                        v_candidate := pg_catalog.btrim({{STRIP_EXT:v_candidate}}, {{WS}});
+                        v_candidate := {{STRIP_SHARD:v_candidate}};
+                        continue when not {{VISIBLE:v_candidate}};
+                    end if;
+                    -- The root of the path (".", "..", "~", "C:", "s3:", $HOME): no name.
+                    exit when {{ROOT:v_candidate}};
                 end if;
-                -- The root of the path (".", "..", "~", a drive "C:", a scheme "s3:", $HOME): no name.
-                exit when {{ROOT:v_candidate}};
                 v_lower := pg_catalog.lower(v_candidate collate "C");
                 continue when {{SKIPPED:v_lower}};
-                if not ({{CONTAINER:v_lower}}) and {{USABLE:v_candidate}} then
-                    v_name := v_candidate;
+                if not ({{CONTAINER:v_lower}}) then
+                    if {{FAST_NAME:v_candidate}} then
+                        v_name := v_candidate;
+                    elsif {{USABLE:v_candidate}} then
+                        v_name := v_candidate;
+                    end if;
                 end if;
                 exit;
             end loop;
@@ -173,7 +185,11 @@
 
         -- Rule 4: the row's own display name.
         v_value := pg_catalog.btrim(p_name, {{WS}});
-        if {{USABLE:v_value}} then
+        if {{FAST_NAME:v_value}} then
+            r_model_id := v_value;
+            r_rule := '4:name';
+            exit rules;
+        elsif {{USABLE:v_value}} then
             r_model_id := v_value;
             r_rule := '4:name';
             exit rules;
