@@ -4,6 +4,10 @@ refused and locked rows, resumes, and --dry-run writes nothing."""
 from __future__ import annotations
 
 import io
+import shlex
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,7 +20,7 @@ from rich.console import Console
 from llm_model_ids import backfill
 from llm_model_ids.backfill import Backfill, BackfillOptions, count_candidates
 from llm_model_ids.cli import main
-from llm_model_ids.progress import NullProgress, PlainProgress, RichProgress
+from llm_model_ids.progress import NullProgress, PlainProgress, RichProgress, of_total_text
 from llm_model_ids.rules import normalize_row
 from rows import Conn, all_rows, insert, legacy
 
@@ -106,8 +110,9 @@ def test_refused_row_is_reported_and_the_run_goes_on(
     good = [legacy(conn, model_id=f"/runs/model-{i}/checkpoint-1") for i in range(5)]
     bad = legacy(conn, model_id="/runs/bad/checkpoint-1", metadata=[1, 2])
     assert main(["backfill", "--dsn", db, "--batch-size", "2"]) == 1
-    out = capsys.readouterr().out
-    assert f"error: row {bad['id']}: {ARRAY_ERROR}" in out
+    out, err = capsys.readouterr()
+    assert f"error: row {bad['id']}: {ARRAY_ERROR}" in err  # "not done": on stderr
+    assert "error: row" not in out
     assert "5 rewritten, 0 unchanged, 0 skipped because locked, 1 error(s)" in out
     rows = {row["id"]: row for row in all_rows(conn)}
     assert rows[bad["id"]] == bad
@@ -144,10 +149,11 @@ def test_locked_row_is_reported_then_a_rerun_finishes(
     rows = [legacy(conn, model_id=f"/runs/model-{i}/checkpoint-1") for i in range(6)]
     holder.execute("select 1 from public.llm_models where id = %s for update", [rows[2]["id"]])
     assert main(["backfill", "--dsn", db, "--batch-size", "4"]) == 1
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "second pass over 1 row(s) skipped because locked" in out
     assert "5 rewritten, 0 unchanged, 1 skipped because locked, 0 error(s)" in out
-    assert f"still locked (run backfill again to finish them): {rows[2]['id']}" in out
+    assert f"still locked (run backfill again to finish them): {rows[2]['id']}" in err
+    assert "still locked" not in out
     holder.commit()
     assert main(["backfill", "--dsn", db]) == 0
     assert "1 row(s) scanned" in capsys.readouterr().out
@@ -246,10 +252,31 @@ def test_plain_progress_lines() -> None:
     progress.finish()
     lines = stream.getvalue().splitlines()
     assert lines[0] == "backfill: about 4 rows to examine"
-    assert lines[1].startswith("backfill: 2/4 (50%) rows; 2 rewritten, 0 errors; ")
+    assert lines[1].startswith("backfill: 2/~4 (50%) rows; 2 rewritten, 0 errors; ")
     assert "rows/s, ETA 0:00:0" in lines[1]
     assert lines[2:] == ["backfill: hello", lines[3]]
-    assert lines[3].startswith("backfill: 4/4 (100%) rows; 4 rewritten")
+    assert lines[3].startswith("backfill: 4/~4 (100%) rows; 4 rewritten")
+
+
+def test_progress_counts_never_exceed_their_total() -> None:
+    """An estimate that is exceeded grows to the count; separators everywhere."""
+    stream = io.StringIO()
+    progress = PlainProgress("backfill", stream=stream, interval=0)
+    progress.start(74_419, estimated=True)
+    progress.advance(75_000, {"rewritten": 75_000})
+    progress.finish()
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "backfill: about 74,419 rows to examine"
+    assert lines[1].startswith("backfill: 75,000/~75,000 (100%) rows; 75,000 rewritten")
+    assert of_total_text(75_000, 74_419, estimated=False) == "75,000/75,000"
+    assert of_total_text(1_234, 74_419, estimated=True) == "1,234/~74,419"
+    console = Console(file=io.StringIO(), force_terminal=True, width=160)
+    bar = RichProgress("backfill", console)
+    bar.start(74_419, estimated=True)
+    bar.advance(75_000, {"rewritten": 75_000})
+    bar.finish()
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "75,000/~75,000" in text and "75,000/~74,419" not in text and "75000" not in text
 
 
 def test_rich_progress_renders_on_a_terminal() -> None:
@@ -262,6 +289,7 @@ def test_rich_progress_renders_on_a_terminal() -> None:
     progress.finish()
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert "backfill" in text and "12/12" in text and "rows/s" in text
+    assert "12/10" not in text
     assert "12 rewritten" in text and "backfill: second pass" in text
 
 
@@ -295,4 +323,102 @@ def test_second_pass_windows_over_several_locked_rows(
     assert progress.notes == ["second pass over 4 row(s) skipped because locked"]
     assert (result.scanned, result.retried_locked, result.still_locked) == (11, 4, [])
     assert (result.rewritten, result.unchanged, result.errors) == (7, 4, [])
+    assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--show", "3"], "--show needs --dry-run"),
+        (["--dry-run", "--sleep", "1"], "--sleep would be ignored with --dry-run"),
+        (["--dry-run", "--batch-size", "5"], "--batch-size would be ignored with --dry-run"),
+        (["--dry-run", "--lock-timeout", "1s"], "--lock-timeout would be ignored with --dry-run"),
+        (["--batch-size", "0"], "argument --batch-size: must be at least 1, not 0"),
+        (["--max-rows", "0"], "argument --max-rows: must be at least 1, not 0"),
+        (["--sleep", "-1"], "argument --sleep: must be a number of seconds"),
+    ],
+)
+def test_usage_errors_exit_2_and_write_nothing(
+    db: str, conn: Conn, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    legacy(conn, model_id="/runs/model-1/checkpoint-1")
+    before = all_rows(conn)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["backfill", "--dsn", db, *args])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and message in err and "usage:" in err
+    assert all_rows(conn) == before and journal(conn) == []
+
+
+HOSTILE = "/srv/\x1b[2K\x1b]0;pwned\x07/[red]x[/red]\x9b\x7f/ckpt-1"
+CONTROLS = "\x1b\x07\x9b\x7f"
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_dry_run_escapes_what_api_users_wrote(
+    db: str,
+    conn: Conn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    columns: str,
+) -> None:
+    legacy(conn, model_id=HOSTILE, base_model="org/\x1b]0;title\x07base")
+    legacy(conn, model_id=UUID, name="\x1b[31mred name", provider="vllm")
+    monkeypatch.setattr("llm_model_ids.progress.make_console.__defaults__", (int(columns),))
+    assert main(["backfill", "--dsn", db, "--dry-run", "--show", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert not any(ch in out + err for ch in CONTROLS), repr(out)
+    assert "\\x1b[31mred name" in out and "[red]x[/red]" in out
+
+
+def test_refused_row_with_control_characters_is_escaped_on_stderr(
+    db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    legacy(conn, model_id=HOSTILE, metadata=[1])
+    assert main(["backfill", "--dsn", db]) == 1
+    out, err = capsys.readouterr()
+    assert not any(ch in out + err for ch in CONTROLS), repr(err)
+    assert ARRAY_ERROR in err and "\\x1b" in err
+
+
+def test_ctrl_c_says_how_to_resume_and_exits_130(db: str, conn: Conn) -> None:
+    """SIGINT between batches: the committed batch is kept, stderr has the exact command
+    (password hidden), exit 130; that command finishes the job."""
+    for i in range(3):
+        legacy(conn, model_id=f"/runs/model-{i}/checkpoint-1")
+    dsn = psycopg.conninfo.make_conninfo(db, password="s3cret")
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "llm_model_ids.cli", "backfill", "--dsn", dsn),
+            *("--batch-size", "1", "--sleep", "60"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while conn.execute("select count(*) from llm_model_ids.backfill_journal").fetchone() != (
+            1,
+        ):
+            assert time.monotonic() < deadline, "the first batch never committed"
+            time.sleep(0.05)
+        time.sleep(0.3)  # now in --sleep
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "s3cret" not in err + out
+    assert "1 rewritten" in out
+    resume = err.split("To resume, run: ", 1)[1].strip()
+    assert resume.startswith("llm-model-ids backfill --dsn ") and "password=****" in resume
+    assert resume.endswith("--batch-size 1 --sleep 60")
+    args = shlex.split(resume)[1:]
+    args[args.index("--dsn") + 1] = db
+    args[args.index("--sleep") + 1] = "0"
+    assert main(args) == 0
     assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)

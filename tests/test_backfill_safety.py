@@ -271,8 +271,8 @@ def test_nothing_but_the_three_keys_changes_and_restore_is_exact(
     before = {row["id"]: row for row in all_rows(conn)}
 
     assert main(["backfill", "--dsn", db, "--batch-size", "17"]) == 1  # the scalar is refused
-    out = capsys.readouterr().out
-    assert "1 error(s)" in out and "not a JSON number" in out
+    out, err = capsys.readouterr()
+    assert "1 error(s)" in out and "not a JSON number" in err
     after = {row["id"]: row for row in all_rows(conn)}
     for row_id, row in before.items():
         new = after[row_id]
@@ -345,10 +345,10 @@ def test_batch_size_zero_writes_nothing(
 ) -> None:
     seed_legacy(conn, 5)
     before = table_text(conn)
-    assert main(["backfill", "--dsn", db, "--batch-size", "0"]) == 1
-    assert _one_line_error(capsys, "backfill") == (
-        "llm-model-ids backfill: --batch-size must be at least 1, not 0\n"
-    )
+    with pytest.raises(SystemExit) as exit_info:
+        main(["backfill", "--dsn", db, "--batch-size", "0"])
+    assert exit_info.value.code == 2  # a usage error
+    assert "argument --batch-size: must be at least 1, not 0" in capsys.readouterr().err
     assert table_text(conn) == before
     assert count(conn, "select count(*) from llm_model_ids.backfill_journal") == 0
 

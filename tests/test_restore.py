@@ -3,6 +3,11 @@ rows changed since are reported, not overwritten."""
 
 from __future__ import annotations
 
+import shlex
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,10 +74,11 @@ def test_a_row_changed_since_is_reported_not_overwritten(
     changed = update(conn, rows[1]["id"], metadata={"edited": True})
     conn.execute("delete from public.llm_models where id = %s", [rows[2]["id"]])
     assert main(["restore", "--dsn", db]) == 1
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "2 restored, 1 changed since backfill (left as they are)" in out
     assert "0 skipped because locked, 1 row(s) deleted" in out
-    assert f"not restored: row {rows[1]['id']}" in out and "changed since backfill" in out
+    assert f"not restored: row {rows[1]['id']}" in err and "changed since backfill" in err
+    assert "not restored" not in out  # stdout is the result; what was not done is on stderr
     current = conn.execute(
         "select model_id, metadata from public.llm_models where id = %s", [rows[1]["id"]]
     ).fetchone()
@@ -167,10 +173,10 @@ def test_not_installed_and_bad_batch_size(
     assert capsys.readouterr().err == (
         "llm-model-ids restore: llm-model-ids not installed: run llm-model-ids install first\n"
     )
-    assert main(["restore", "--dsn", db, "--batch-size", "0"]) == 1
-    assert capsys.readouterr().err == (
-        "llm-model-ids restore: --batch-size must be at least 1, not 0\n"
-    )
+    with pytest.raises(SystemExit) as exit_info:
+        main(["restore", "--dsn", db, "--batch-size", "0"])
+    assert exit_info.value.code == 2  # a usage error, like every bad argument
+    assert "argument --batch-size: must be at least 1, not 0" in capsys.readouterr().err
 
 
 def test_ids_are_parsed_strictly(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,3 +185,97 @@ def test_ids_are_parsed_strictly(db: str, capsys: pytest.CaptureFixture[str]) ->
         main(["restore", "--dsn", db, "--ids", "1,2"])
     assert exit_info.value.code == 2
     assert "not a uuid: '1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--show", "3"], "--show needs --dry-run"),
+        (["--dry-run", "--batch-size", "5"], "--batch-size would be ignored with --dry-run"),
+        (["--dry-run", "--lock-timeout", "1s"], "--lock-timeout would be ignored with --dry-run"),
+    ],
+)
+def test_flags_that_would_be_ignored_are_usage_errors(
+    db: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["restore", "--dsn", db, *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+CONTROLS = "\x1b\x07\x9b\x7f"
+
+
+def test_what_api_users_wrote_is_escaped(
+    db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """restore --dry-run and the "not restored" lines escape control characters."""
+    hostile = legacy(conn, model_id="/srv/\x1b]0;pwned\x07/ckpt-1", name="n\x1b[2K")
+    other = legacy(conn, model_id="/srv/plain/ckpt-2")
+    backfill(db, capsys)
+    update(conn, other["id"], name="\x9bchanged\x7f", model_id="\x1b[31medited")
+    assert main(["restore", "--dsn", db, "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert not any(ch in out + err for ch in CONTROLS), repr(out)
+    assert "\\x1b]0;pwned\\x07" in out and "\\x1b[31medited" in out
+    assert main(["restore", "--dsn", db]) == 1
+    out, err = capsys.readouterr()
+    assert not any(ch in out + err for ch in CONTROLS), repr(err)
+    assert f"not restored: row {other['id']}" in err and "\\x1b[31medited" in err
+    assert conn.execute(
+        "select model_id from public.llm_models where id = %s", [hostile["id"]]
+    ).fetchone() == ("/srv/\x1b]0;pwned\x07/ckpt-1",)
+
+
+def test_ctrl_c_says_how_to_resume_and_exits_130(
+    db: str, conn: Conn, holder: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(conn)
+    backfill(db, capsys)
+    holder.execute("lock table public.llm_models in share mode")  # the batch waits
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "llm_model_ids.cli", "restore", "--dsn", db),
+            *("--where-provider", "vllm", "--lock-timeout", "60s"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        waiting = (
+            "select count(*) from pg_catalog.pg_stat_activity"
+            " where datname = current_database() and wait_event_type = 'Lock'"
+        )
+        deadline = time.monotonic() + 60
+        while conn.execute(waiting).fetchone() != (1,):
+            assert time.monotonic() < deadline, "restore never waited for its lock"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    holder.rollback()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    resume = err.split("To resume, run: ", 1)[1].strip()
+    assert resume == shlex.join(
+        [
+            "llm-model-ids",
+            "restore",
+            "--dsn",
+            db,
+            "--where-provider",
+            "vllm",
+            "--lock-timeout",
+            "60s",
+        ]
+    )
+    assert conn.execute(
+        "select count(*) from llm_model_ids.backfill_journal where restored_at is not null"
+    ).fetchone() == (0,)
+    assert main(shlex.split(resume)[1:]) == 0
+    assert "3 restored" in capsys.readouterr().out  # alpha, gamma and the VLLM row

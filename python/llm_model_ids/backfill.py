@@ -16,15 +16,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 import psycopg
+from psycopg.rows import class_row, scalar_row
 
 from llm_model_ids.audit import AuditRow
-from llm_model_ids.batches import DEFAULT_BATCH_SIZE, run_batch
-from llm_model_ids.connection import one_line
+from llm_model_ids.batches import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, run_batch
+from llm_model_ids.connection import error_text
 from llm_model_ids.errors import LlmModelIdsError
+from llm_model_ids.preflight import Need, require_installed, require_privileges
 from llm_model_ids.progress import BatchProgress, NullProgress
-from llm_model_ids.status import Need, require_installed, require_privileges
+from llm_model_ids.queries import QUERIES
 
-DEFAULT_LOCK_TIMEOUT: Final = "2s"
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_LOCK_TIMEOUT", "Backfill", "BackfillOptions", "preview"]
 NEEDS: Final[list[Need]] = [
     ("schema", "llm_model_ids", "usage"),
     ("function", "llm_model_ids.backfill_batch", "execute"),
@@ -34,7 +36,16 @@ NEEDS: Final[list[Need]] = [
 ]
 
 Conn = psycopg.Connection[tuple[object, ...]]
-BatchRow = tuple[uuid.UUID, str | None, str | None, str]  # row_id, old, new, outcome
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One row of llm_model_ids.backfill_batch."""
+
+    row_id: uuid.UUID
+    old_model_id: str | None
+    new_model_id: str | None
+    outcome: str  # rewritten / unchanged / skipped_locked / error: <reason>
 
 
 @dataclass(frozen=True)
@@ -93,36 +104,31 @@ class BackfillResult:
         }
 
 
-_CANDIDATE = (
-    "llm_model_ids.is_location(llm_model_ids.trim_ws(t.model_id))"
-    " or (llm_model_ids.is_opaque(llm_model_ids.trim_ws(t.model_id))"
-    '     and pg_catalog.lower(llm_model_ids.trim_ws(t.provider) collate "C")'
-    "         operator(pg_catalog.=) any (llm_model_ids.self_hosted_providers()))"
-)
 EXACT_COUNT_UP_TO: Final = 20_000  # rows; above, the total is estimated from a sample
 SAMPLE_ROWS: Final = 20_000
 
 
+@dataclass(frozen=True)
+class SampleCount:
+    matched: int
+    sampled: int
+
+
 def count_candidates(conn: Conn, *, exact: bool = False) -> tuple[int, bool]:
-    """How many rows backfill_batch would examine (its candidate test) and whether the number
-    is an estimate. On a big table it is estimated from a TABLESAMPLE SYSTEM sample of about
-    20k rows: it only sizes the progress bar and the ETA."""
-    row = conn.execute("select count(*) from public.llm_models").fetchone()
-    rows = int(str(row[0])) if row else 0
-    if exact or rows <= EXACT_COUNT_UP_TO:
-        query = "select count(*) from public.llm_models t where " + _CANDIDATE
-        row = conn.execute(query).fetchone()
-        return (int(str(row[0])) if row else 0), False
+    """How many rows backfill_batch would examine (llm_model_ids.is_candidate, its own test)
+    and whether the number is an estimate. On a big table it is estimated from a TABLESAMPLE
+    SYSTEM sample of about 20k rows: it only sizes the progress bar and the ETA."""
+    with conn.cursor(row_factory=scalar_row) as cursor:
+        rows: int = cursor.execute(QUERIES.count_rows).fetchone() or 0
+        if exact or rows <= EXACT_COUNT_UP_TO:
+            candidates: int = cursor.execute(QUERIES.count_candidates).fetchone() or 0
+            return candidates, False
     percent = min(100.0, 100.0 * SAMPLE_ROWS / rows)
-    query = (
-        "select count(*) filter (where " + _CANDIDATE + "), count(*)"
-        "  from public.llm_models t tablesample system (%s) repeatable (0)"
-    )
-    row = conn.execute(query, [percent]).fetchone()
-    matched, sampled = (int(str(v)) for v in row) if row else (0, 0)
-    if not sampled:
+    with conn.cursor(row_factory=class_row(SampleCount)) as cursor:
+        sample = cursor.execute(QUERIES.sample_candidates, {"percent": percent}).fetchone()
+    if sample is None or not sample.sampled:
         return count_candidates(conn, exact=True)
-    return round(rows * matched / sampled), True
+    return round(rows * sample.matched / sample.sampled), True
 
 
 class Backfill:
@@ -168,7 +174,7 @@ class Backfill:
             self.progress.advance(len(rows), self._counts())
             if len(rows) < limit:  # fewer candidates than asked: the end of the table
                 break
-            after = rows[-1][0]
+            after = rows[-1].row_id
             if options.sleep:
                 time.sleep(options.sleep)
 
@@ -186,16 +192,16 @@ class Backfill:
             rows = self._batch(_predecessor(pending[0]), limit)
             returned = set()
             for row in rows:
-                if row[0].int in wanted:
-                    returned.add(row[0].int)
+                if row.row_id.int in wanted:
+                    returned.add(row.row_id.int)
                     self._record(row)
-                elif row[3] == "rewritten":  # a candidate the first pass did not see
+                elif row.outcome == "rewritten":  # a candidate the first pass did not see
                     self.result.scanned += 1
                     self._record(row)
             if len(rows) < limit:  # the scan reached the end of the table
                 covered, pending = pending, []
             else:
-                last = rows[-1][0].int
+                last = rows[-1].row_id.int
                 covered = [r for r in pending if r.int <= last]
                 pending = [r for r in pending if r.int > last]
             # A retried row the batch went past is no longer a candidate: it was written
@@ -205,16 +211,15 @@ class Backfill:
         self.result.still_locked = [str(row_id) for row_id in self._locked]
 
     def _record(self, row: BatchRow) -> None:
-        row_id, old_model_id, _new, outcome = row
-        if outcome == "rewritten":
+        if row.outcome == "rewritten":
             self.result.rewritten += 1
-        elif outcome == "unchanged":
+        elif row.outcome == "unchanged":
             self.result.unchanged += 1
-        elif outcome == "skipped_locked":
-            self._locked.append(row_id)
+        elif row.outcome == "skipped_locked":
+            self._locked.append(row.row_id)
         else:
-            reason = outcome.removeprefix("error: ")
-            self.result.errors.append(RowError(str(row_id), old_model_id, reason))
+            reason = row.outcome.removeprefix("error: ")
+            self.result.errors.append(RowError(str(row.row_id), row.old_model_id, reason))
 
     def _counts(self) -> dict[str, int]:
         counts = self.result.counts()
@@ -223,11 +228,11 @@ class Backfill:
 
     def _batch(self, after: uuid.UUID | None, limit: int) -> list[BatchRow]:
         """One batch in its own transaction; a lock wait longer than lock_timeout is retried."""
-        rows: list[BatchRow] = run_batch(
+        rows = run_batch(
             self.conn,
-            "select row_id, old_model_id, new_model_id, outcome"
-            "  from llm_model_ids.backfill_batch(%s, %s)",
-            [after, limit],
+            QUERIES.backfill_batch,
+            {"after": after, "limit": limit},
+            BatchRow,
             command="backfill",
             where=f"after {after}" if after else "at the start",
             lock_timeout=self.options.lock_timeout,
@@ -267,34 +272,31 @@ class Preview:
         return {**asdict(self), "total": self.total}
 
 
+@dataclass(frozen=True)
+class PreviewCount:
+    problem: str
+    count: int
+    refused: int
+
+
 def preview(conn: Conn, *, show: int, max_rows: int | None = None) -> Preview:
     require_installed(conn, enabled_trigger=True)
     counts = {"location": 0, "opaque": 0}
     refused = lost = 0
     try:
         with conn.transaction():
-            conn.execute("set transaction isolation level repeatable read, read only")
-            for problem, count, bad in conn.execute(
-                "select a.problem, count(*),"
-                "       count(*) filter (where pg_catalog.jsonb_typeof(t.metadata)"
-                "                              not in ('object', 'null'))"
-                "  from llm_model_ids.audit a join public.llm_models t on t.id = a.id"
-                " group by a.problem"
-            ):
-                if problem == "lost_model_path":
-                    lost = int(str(count))
-                else:
-                    counts[str(problem)] = int(str(count))
-                    refused += int(str(bad))
-            cursor = conn.execute(
-                "select id::text, provider, name, model_id, proposed_model_id, rule, problem"
-                "  from llm_model_ids.audit where problem in ('location', 'opaque')"
-                " order by id limit %s",
-                [show],
-            )
-            pairs = [AuditRow(*row) for row in cursor]  # type: ignore[arg-type]
+            conn.execute(QUERIES.read_only_snapshot)
+            with conn.cursor(row_factory=class_row(PreviewCount)) as cursor:
+                for found in cursor.execute(QUERIES.backfill_preview_counts):
+                    if found.problem == "lost_model_path":
+                        lost = found.count
+                    else:
+                        counts[found.problem] = found.count
+                        refused += found.refused
+            with conn.cursor(row_factory=class_row(AuditRow)) as cursor:
+                pairs = cursor.execute(QUERIES.backfill_preview_pairs, {"show": show}).fetchall()
     except psycopg.errors.InsufficientPrivilege as exc:
         raise LlmModelIdsError(
-            f"{one_line(exc)}: run backfill as the owner of public.llm_models"
+            f"{error_text(exc)}: run backfill as the owner of public.llm_models"
         ) from exc
     return Preview(counts, refused, lost, pairs, max_rows)

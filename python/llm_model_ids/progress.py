@@ -10,7 +10,6 @@ from typing import IO, Protocol
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
@@ -54,6 +53,15 @@ def counts_text(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{value:,} {key}" for key, value in counts.items())
 
 
+def of_total_text(done: int, total: int | None, *, estimated: bool) -> str:
+    """``1,234/75,000``, ``1,234/~74,419`` for an estimate; never a count above its total: an
+    estimate that is exceeded grows to the count (``75,000/~75,000``)."""
+    if total is None:
+        return f"{done:,}"
+    approx = "~" if estimated else ""
+    return f"{done:,}/{approx}{max(total, done):,}"
+
+
 class PlainProgress:
     """One log line per batch (at most one per ``interval`` seconds, and always the last)."""
 
@@ -69,6 +77,7 @@ class PlainProgress:
         self.stream = stream if stream is not None else sys.stdout
         self.interval = interval
         self.total: int | None = None
+        self.estimated = False
         self.done = 0
         self.counts: Mapping[str, int] = {}
         self._started = 0.0
@@ -77,6 +86,7 @@ class PlainProgress:
 
     def start(self, total: int | None, *, estimated: bool = False) -> None:
         self.total = total
+        self.estimated = estimated
         self._started = time.monotonic()
         self._last_line = float("-inf")
         about = "about " if estimated else ""
@@ -105,16 +115,28 @@ class PlainProgress:
         self._last_line = now
         self._pending = False
         elapsed = now - self._started
-        of_total = ""
+        if self.total is not None and self.done > self.total:
+            self.total = self.done  # an estimate that was exceeded grows to the count
+        done = of_total_text(self.done, self.total, estimated=self.estimated)
         if self.total:
-            of_total = f"/{self.total:,} ({min(self.done / self.total, 1.0):.0%})"
+            done += f" ({min(self.done / self.total, 1.0):.0%})"
         self._print(
-            f"{self.label}: {self.done:,}{of_total} {self.unit}; {counts_text(self.counts)}; "
+            f"{self.label}: {done} {self.unit}; {counts_text(self.counts)}; "
             f"{rate_text(self.done, elapsed)}, {eta_text(self.done, self.total, elapsed)}"
         )
 
     def _print(self, line: str) -> None:
         print(line, file=self.stream, flush=True)
+
+
+class _DoneColumn(ProgressColumn):
+    """Rows done of the total, with thousands separators; ``~`` marks an estimated total."""
+
+    def render(self, task: Task) -> Text:
+        total = None if task.total is None else int(task.total)
+        estimated = bool(task.fields.get("estimated", False))
+        text = of_total_text(int(task.completed), total, estimated=estimated)
+        return Text(text, style="progress.download")
 
 
 class _RateColumn(ProgressColumn):
@@ -140,7 +162,7 @@ class RichProgress:
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            _DoneColumn(),
             _RateColumn(),
             TimeRemainingColumn(),
             _CountsColumn(),
@@ -151,14 +173,21 @@ class RichProgress:
 
     def start(self, total: int | None, *, estimated: bool = False) -> None:
         self._progress.start()
-        self._task = self._progress.add_task(self.label, total=total, counts={})
+        self._task = self._progress.add_task(
+            self.label, total=total, counts={}, estimated=estimated
+        )
 
     def advance(self, rows: int, counts: Mapping[str, int]) -> None:
         if self._task is not None:
             self._progress.update(self._task, advance=rows, counts=dict(counts))
+            task = self._progress.tasks[self._task]
+            if task.total is not None and task.completed > task.total:
+                self._progress.update(self._task, total=task.completed)
 
     def note(self, message: str) -> None:
-        self._progress.console.print(f"{self.label}: {message}")
+        self._progress.console.print(
+            f"{self.label}: {message}", markup=False, emoji=False, highlight=False
+        )
 
     def finish(self) -> None:
         if self._task is not None:
@@ -194,10 +223,13 @@ def for_terminal(
     return PlainProgress(label, stream=console.file, unit=unit, interval=interval)
 
 
-def make_console(width_when_piped: int = 160) -> Console:
-    """A console on stdout: the terminal's width, or a wide fixed width when piped (so tables
-    are not folded at 80 columns in logs); colours only on a terminal."""
-    probe = Console(highlight=False)
+def make_console(width_when_piped: int = 160, *, stderr: bool = False) -> Console:
+    """A console on stdout (or stderr): the terminal's width, or a wide fixed width when piped
+    (so tables are not folded at 80 columns in logs). Colours only on a terminal and never with
+    NO_COLOR set (rich reads it); no emoji codes, no highlighting of our own text."""
+    probe = Console(stderr=stderr, highlight=False, emoji=False)
     if probe.is_terminal:
         return probe
-    return Console(width=width_when_piped, no_color=True, highlight=False)
+    return Console(
+        stderr=stderr, width=width_when_piped, no_color=True, highlight=False, emoji=False
+    )

@@ -15,12 +15,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 import psycopg
+from psycopg.rows import class_row, scalar_row
 
-from llm_model_ids.batches import DEFAULT_BATCH_SIZE, run_batch
-from llm_model_ids.connection import one_line
+from llm_model_ids.batches import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, run_batch
+from llm_model_ids.connection import error_text
 from llm_model_ids.errors import LlmModelIdsError
+from llm_model_ids.preflight import Need, require_installed, require_privileges
 from llm_model_ids.progress import BatchProgress, NullProgress
-from llm_model_ids.status import Need, require_installed, require_privileges
+from llm_model_ids.queries import QUERIES
 
 OUTCOMES: Final = ("restored", "changed_since_backfill", "skipped_locked", "row_deleted")
 MAX_PASSES: Final = 5
@@ -34,35 +36,22 @@ NEEDS: Final[list[Need]] = [
 ]
 
 Conn = psycopg.Connection[tuple[object, ...]]
-BatchRow = tuple[int, uuid.UUID, str | None, str]  # journal_id, row_id, model_id, outcome
 
-# The journal entries restore_batch would take, with its filters (ids, provider).
-_PENDING = """
-  from llm_model_ids.backfill_journal j
-       left join public.llm_models t on t.id = j.row_id
- where j.restored_at is null
-   and (%(ids)s::uuid[] is null or j.row_id operator(pg_catalog.=) any (%(ids)s::uuid[]))
-   and (%(provider)s::text is null
-        or pg_catalog.lower(llm_model_ids.trim_ws(t.provider) collate "C")
-           = pg_catalog.lower(llm_model_ids.trim_ws(%(provider)s::text) collate "C"))
-"""
-_NEWEST = """
-   and not exists (select 1 from llm_model_ids.backfill_journal k
-                    where k.row_id = j.row_id and k.restored_at is null
-                      and k.journal_id > j.journal_id)
-"""
-_WOULD = """
-       case when t.id is null then 'row_deleted'
-            when t.model_id is not distinct from j.new_model_id
-             and t.metadata is not distinct from j.new_metadata then 'restored'
-            else 'changed_since_backfill' end
-"""
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One row of llm_model_ids.restore_batch."""
+
+    journal_id: int
+    row_id: uuid.UUID
+    model_id: str | None  # restored: the original; otherwise the row's current model_id
+    outcome: str  # one of OUTCOMES
 
 
 @dataclass(frozen=True)
 class RestoreOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
-    lock_timeout: str = "2s"
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT
     ids: tuple[uuid.UUID, ...] | None = None
     provider: str | None = None
     retry_wait: float = 0.5
@@ -72,6 +61,7 @@ class RestoreOptions:
             raise LlmModelIdsError(f"--batch-size must be at least 1, not {self.batch_size}")
 
     def filters(self) -> dict[str, Any]:
+        """The parameters %(ids)s and %(provider)s of the restore queries."""
         return {"ids": list(self.ids) if self.ids is not None else None, "provider": self.provider}
 
 
@@ -118,8 +108,12 @@ class RestoreResult:
 
 
 def count_pending(conn: Conn, options: RestoreOptions) -> int:
-    row = conn.execute("select count(*)" + _PENDING, options.filters()).fetchone()
-    return int(str(row[0])) if row else 0
+    """Journal entries not restored yet that match the filters (every entry of a row)."""
+    with conn.cursor(row_factory=scalar_row) as cursor:
+        count: int | None = cursor.execute(
+            QUERIES.restore_pending_count, options.filters()
+        ).fetchone()
+    return count or 0
 
 
 class Restore:
@@ -167,21 +161,23 @@ class Restore:
         while True:
             rows = self._batch(after)
             new = 0
-            for journal_id, row_id, model_id, outcome in rows:
-                new += journal_id not in self.result.entries
-                self.result.entries[journal_id] = Entry(journal_id, str(row_id), model_id, outcome)
-                restored += outcome == "restored"
+            for row in rows:
+                new += row.journal_id not in self.result.entries
+                self.result.entries[row.journal_id] = Entry(
+                    row.journal_id, str(row.row_id), row.model_id, row.outcome
+                )
+                restored += row.outcome == "restored"
             self.progress.advance(new, self.result.counts())
             if len(rows) < self.options.batch_size:
                 return restored
-            after = rows[-1][0]
+            after = rows[-1].journal_id
 
     def _batch(self, after: int | None) -> list[BatchRow]:
-        rows: list[BatchRow] = run_batch(
+        rows = run_batch(
             self.conn,
-            "select journal_id, row_id, model_id, outcome"
-            "  from llm_model_ids.restore_batch(%s, %s, %s, %s)",
-            [after, self.options.batch_size, self.options.filters()["ids"], self.options.provider],
+            QUERIES.restore_batch,
+            {"after": after, "limit": self.options.batch_size, **self.options.filters()},
+            BatchRow,
             command="restore",
             where=f"after journal entry {after}" if after else "at the start",
             lock_timeout=self.options.lock_timeout,
@@ -204,6 +200,12 @@ class PreviewEntry:
     would: str  # restored / changed_since_backfill / row_deleted
 
 
+@dataclass(frozen=True)
+class WouldCount:
+    would: str
+    count: int
+
+
 @dataclass
 class RestorePreview:
     counts: dict[str, int]
@@ -221,23 +223,15 @@ def preview(conn: Conn, options: RestoreOptions, *, show: int) -> RestorePreview
     counts = {"restored": 0, "changed_since_backfill": 0, "row_deleted": 0}
     try:
         with conn.transaction():
-            conn.execute("set transaction isolation level repeatable read, read only")
-            for would, count in conn.execute(
-                "select" + _WOULD + ", count(*)" + _PENDING + _NEWEST + " group by 1", params
-            ):
-                counts[str(would)] = int(str(count))
-            cursor = conn.execute(
-                "select j.journal_id, j.row_id::text, t.provider, t.model_id, j.old_model_id,"
-                + _WOULD
-                + _PENDING
-                + _NEWEST
-                + " order by j.journal_id limit %(show)s",
-                params,
-            )
-            entries = [PreviewEntry(*row) for row in cursor]  # type: ignore[arg-type]
+            conn.execute(QUERIES.read_only_snapshot)
+            with conn.cursor(row_factory=class_row(WouldCount)) as cursor:
+                for found in cursor.execute(QUERIES.restore_preview_counts, params):
+                    counts[found.would] = found.count
+            with conn.cursor(row_factory=class_row(PreviewEntry)) as cursor:
+                entries = cursor.execute(QUERIES.restore_preview_entries, params).fetchall()
     except psycopg.errors.InsufficientPrivilege as exc:
         raise LlmModelIdsError(
-            f"{one_line(exc)}: run restore as the owner of public.llm_models"
+            f"{error_text(exc)}: run restore as the owner of public.llm_models"
         ) from exc
     return RestorePreview(counts, entries)
 

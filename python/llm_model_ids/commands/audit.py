@@ -3,52 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from llm_model_ids import audit
-from llm_model_ids.commands.common import Subparsers, add_dsn, open_connection
+from llm_model_ids import audit, render
+from llm_model_ids.commands.common import Subparsers, open_connection
+from llm_model_ids.commands.options import add_dsn, non_negative_int, set_run
 from llm_model_ids.progress import make_console
 
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+TABLE_LIMIT = 50  # rows the table view lists unless --limit says otherwise
 
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "audit",
         help="rows the rules would still change, rows that lost model_path, trigger state",
-        description="Reads the view llm_model_ids.audit. Exit 1 when a row remains to fix or "
-        "the triggers are not enabled (usable as a cron check), 0 when clean.",
+        description="Reads the view llm_model_ids.audit. --format csv and json write every "
+        "row (a complete worklist) unless --limit is given; the table lists the first "
+        f"{TABLE_LIMIT} and says how many more there are. Exit 1 when a row remains to fix or "
+        "the triggers are not enabled (usable as a cron check), 0 when clean, 2 on a usage "
+        "error.",
     )
     add_dsn(parser)
     parser.add_argument(
         "--limit",
         type=non_negative_int,
-        default=50,
-        help="list at most this many rows (default 50; the counts are always complete)",
+        default=None,
+        help=f"list at most this many rows (default: {TABLE_LIMIT} in the table, every row in "
+        "csv and json; the counts are always complete)",
     )
-    parser.add_argument(
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument(
         "--format", choices=("table", "json", "csv"), default="table", help="default: table"
     )
-    parser.add_argument(
+    formats.add_argument(
         "--json", dest="format", action="store_const", const="json", help="= --format json"
     )
-    parser.set_defaults(run=run)
+    set_run(parser, run)
 
 
 def run(args: argparse.Namespace) -> int:
+    limit = args.limit
+    if limit is None and args.format == "table":
+        limit = TABLE_LIMIT
     with open_connection(args) as conn:
-        report = audit.read_audit(conn, limit=args.limit)
+        report = audit.read_audit(conn, limit=limit)
     if args.format == "json":
-        print(audit.to_json(report))
+        print(render.to_json(report))
     elif args.format == "csv":
-        print(audit.to_csv(report), end="")
+        render.write_csv(report.rows, sys.stdout)
     else:
-        audit.render(report, make_console())
+        render.render(report, make_console())
     return 0 if report.clean else 1

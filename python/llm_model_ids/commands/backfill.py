@@ -3,61 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import re
-
-from rich.console import Console
-from rich.table import Table
 
 from llm_model_ids import backfill
-from llm_model_ids.audit import shorten
-from llm_model_ids.batches import DEFAULT_BATCH_SIZE
-from llm_model_ids.commands.common import Subparsers, add_dsn, open_connection
-from llm_model_ids.progress import for_terminal, make_console, rate_text
+from llm_model_ids.commands.common import Subparsers, open_connection
+from llm_model_ids.commands.options import (
+    add_batch_options,
+    add_dsn,
+    add_show,
+    batch_lock_timeout,
+    batch_size,
+    command_line,
+    non_negative_float,
+    positive_int,
+    refuse_ignored,
+    set_run,
+    usage_error,
+)
+from llm_model_ids.progress import for_terminal, make_console
+from llm_model_ids.render import print_preview, print_summary
 
-_DURATION = re.compile(r"\s*[0-9]+(\.[0-9]+)?\s*(us|ms|s|min|h|d)?\s*")
-SHOW_ERRORS = 20
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return value
-
-
-def lock_timeout(text: str) -> str:
-    """A PostgreSQL duration such as 2s, 500ms, 1min (a bare number is milliseconds)."""
-    if not _DURATION.fullmatch(text) or float(re.sub(r"[^0-9.]", "", text)) <= 0:
-        raise argparse.ArgumentTypeError(f"not a positive duration like 2s or 500ms: {text!r}")
-    return text.strip()
-
-
-def add_batch_options(parser: argparse.ArgumentParser, default_batch: int) -> None:
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=default_batch,
-        help=f"rows per batch, each its own transaction (default {default_batch})",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=lock_timeout,
-        default=backfill.DEFAULT_LOCK_TIMEOUT,
-        help="SET LOCAL lock_timeout of each batch (default 2s)",
-    )
+EXIT_INTERRUPTED = 130
+_RESUME_OPTIONS = ("batch_size", "lock_timeout", "max_rows", "sleep")
 
 
 def register(subparsers: Subparsers) -> None:
@@ -67,110 +33,64 @@ def register(subparsers: Subparsers) -> None:
         description="Calls llm_model_ids.backfill_batch in primary-key batches, each in its own "
         "short transaction with SET LOCAL lock_timeout; rows another transaction holds are "
         "skipped (SKIP LOCKED) and retried at the end. Every change is journaled for restore. "
-        "Exit 1 if a row was refused or stays locked.",
+        "The summary goes to stdout; refused rows and rows still locked to stderr. "
+        "Exit 0 when done, 1 if a row was refused or stays locked (or on an error), 2 on a "
+        "usage error, 130 when interrupted (the committed batches are kept: run the same "
+        "command again to resume).",
     )
     add_dsn(parser)
-    add_batch_options(parser, DEFAULT_BATCH_SIZE)
+    add_batch_options(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="show the first --show before/after pairs and the counts; no locks, no writes",
+        help="show the counts and the first --show before/after pairs; no locks, no writes",
     )
+    add_show(parser, "before/after pairs")
     parser.add_argument(
-        "--show", type=positive_int, default=10, help="pairs shown by --dry-run (default 10)"
+        "--max-rows", type=positive_int, default=None, help="stop after this many rows"
     )
-    parser.add_argument("--max-rows", type=int, default=None, help="stop after this many rows")
     parser.add_argument(
         "--sleep",
         type=non_negative_float,
-        default=0.0,
+        default=None,
         help="seconds to sleep between batches (default 0)",
     )
-    parser.set_defaults(run=run)
+    set_run(parser, run)
 
 
 def options_from(args: argparse.Namespace) -> backfill.BackfillOptions:
     return backfill.BackfillOptions(
-        batch_size=args.batch_size,
-        lock_timeout=args.lock_timeout,
+        batch_size=batch_size(args),
+        lock_timeout=batch_lock_timeout(args),
         max_rows=args.max_rows,
-        sleep=args.sleep,
+        sleep=args.sleep or 0.0,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    console = make_console()
-    options = options_from(args)
+    if args.dry_run:
+        refuse_ignored(args, ("batch_size", "lock_timeout", "sleep"), because="with --dry-run")
+    elif args.show is not None:
+        usage_error(args, "--show needs --dry-run (a run prints its summary, not pairs)")
+    console, err = make_console(), make_console(stderr=True)
     with open_connection(args) as conn:
         if args.dry_run:
-            print_preview(backfill.preview(conn, show=args.show, max_rows=args.max_rows), console)
+            show = args.show if args.show is not None else 10
+            print_preview(backfill.preview(conn, show=show, max_rows=args.max_rows), console)
             return 0
-        result = backfill.Backfill(conn, options, for_terminal("backfill", console)).run()
-    print_summary(result, console)
-    return 0 if result.ok else 1
-
-
-def print_preview(preview: backfill.Preview, console: Console) -> None:
-    console.print("backfill --dry-run: nothing is written and no row is locked")
-    if preview.total == 0:
-        console.print("would rewrite no row: every model_id is already readable")
-    else:
-        kinds = ", ".join(f"{kind} {n:,}" for kind, n in preview.counts.items() if n)
-        console.print(f"would rewrite {preview.total:,} row(s) ({kinds})")
-        if preview.refused:
-            console.print(
-                f"{preview.refused:,} of them would be refused and reported "
-                "(metadata is not a JSON object)"
+        engine = backfill.Backfill(conn, options_from(args), for_terminal("backfill", console))
+        try:
+            result = engine.run()
+        except KeyboardInterrupt:
+            print_summary(engine.result, console, err)
+            err.print(
+                f"llm-model-ids backfill: interrupted; {engine.result.batches:,} batch(es) "
+                "committed and kept, the batch in progress rolled back. To resume, run: "
+                f"{command_line('backfill', args, _RESUME_OPTIONS)}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
-        if preview.max_rows is not None and preview.max_rows < preview.total:
-            console.print(f"--max-rows {preview.max_rows:,}: this run would stop after that many")
-        console.print(before_after_table(preview, console))
-        if len(preview.pairs) < preview.total:
-            console.print(f"(first {len(preview.pairs):,} of {preview.total:,}; --show N for more)")
-    if preview.lost_model_path:
-        console.print(
-            f"not fixed by backfill: {preview.lost_model_path:,} row(s) lost metadata.model_path "
-            "(see llm-model-ids audit)"
-        )
-
-
-def before_after_table(preview: backfill.Preview, console: Console) -> Table:
-    table = Table(header_style="bold")
-    table.add_column("id", overflow="fold")
-    table.add_column("model_id before", overflow="fold")
-    table.add_column("", width=1)
-    table.add_column("model_id after", overflow="fold")
-    table.add_column("rule")
-    for pair in preview.pairs:
-        table.add_row(
-            pair.id, shorten(pair.model_id), "→", pair.proposed_model_id or "", pair.rule or ""
-        )
-    return table
-
-
-def print_summary(result: backfill.BackfillResult, console: Console) -> None:
-    console.print(
-        f"backfill: {result.scanned:,} row(s) scanned in {result.elapsed:.1f}s "
-        f"({rate_text(result.scanned, result.elapsed)}): {result.rewritten:,} rewritten, "
-        f"{result.unchanged:,} unchanged, {len(result.still_locked):,} skipped because locked, "
-        f"{len(result.errors):,} error(s)"
-    )
-    if result.retried_locked:
-        done = result.retried_locked - len(result.still_locked)
-        console.print(
-            f"second pass: {done:,} of {result.retried_locked:,} locked row(s) done on retry"
-        )
-    for error in result.errors[:SHOW_ERRORS]:
-        console.print(f"error: row {error.row_id}: {error.reason}", markup=False)
-    if len(result.errors) > SHOW_ERRORS:
-        console.print(f"... and {len(result.errors) - SHOW_ERRORS:,} more error(s)")
-    if result.still_locked:
-        shown = ", ".join(result.still_locked[:SHOW_ERRORS])
-        more = (
-            f" and {len(result.still_locked) - SHOW_ERRORS:,} more"
-            if (len(result.still_locked) > SHOW_ERRORS)
-            else ""
-        )
-        console.print(
-            f"still locked (run backfill again to finish them): {shown}{more}", markup=False
-        )
+            return EXIT_INTERRUPTED
+    print_summary(result, console, err)
+    return 0 if result.ok else 1

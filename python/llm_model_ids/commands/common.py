@@ -1,4 +1,4 @@
-"""Arguments and output shared by the commands."""
+"""Connection and output helpers shared by the commands (options live in options.py)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,9 @@ from typing import Any
 
 import psycopg
 
-from llm_model_ids.connection import DSN_HELP, connect, resolve_dsn
+from llm_model_ids.connection import connect, resolve_dsn
 
 Subparsers = Any  # argparse's _SubParsersAction is private
-
-
-def add_dsn(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dsn", help=DSN_HELP, default=None)
-
-
-def add_dry_run(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="do everything in a transaction that is rolled back; nothing is kept",
-    )
-
-
-def add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
 def open_connection(args: argparse.Namespace) -> psycopg.Connection[tuple[object, ...]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from llm_model_ids.commands.common import Subparsers, add_json, open_connection, print_json
+from llm_model_ids.commands.common import Subparsers, open_connection, print_json
+from llm_model_ids.commands.options import add_json
 from llm_model_ids.connection import DSN_HELP
 from llm_model_ids.errors import LlmModelIdsError
 from llm_model_ids.rules import Kind, Normalized, normalize

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from llm_model_ids import installer
-from llm_model_ids.commands.common import Subparsers, add_dry_run, add_dsn, open_connection
+from llm_model_ids.commands.common import Subparsers, open_connection
+from llm_model_ids.commands.options import add_dry_run, add_dsn
 
 
 def register(subparsers: Subparsers) -> None:

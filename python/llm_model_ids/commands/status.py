@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from llm_model_ids.commands.common import Subparsers, add_dsn, add_json, open_connection, print_json
+from llm_model_ids.commands.common import Subparsers, open_connection, print_json
+from llm_model_ids.commands.options import add_dsn, add_json
 from llm_model_ids.doctor import Check, doctor, healthy
 from llm_model_ids.preflight import Status, read_status
 
