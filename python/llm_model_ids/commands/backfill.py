@@ -12,7 +12,7 @@ from llm_model_ids.commands.options import (
     add_show,
     batch_lock_timeout,
     batch_size,
-    command_line,
+    interrupted,
     non_negative_float,
     positive_int,
     refuse_ignored,
@@ -22,7 +22,6 @@ from llm_model_ids.commands.options import (
 from llm_model_ids.progress import for_terminal, make_console
 from llm_model_ids.render import print_preview, print_summary
 
-EXIT_INTERRUPTED = 130
 _RESUME_OPTIONS = ("batch_size", "lock_timeout", "max_rows", "sleep")
 
 
@@ -83,14 +82,6 @@ def run(args: argparse.Namespace) -> int:
             result = engine.run()
         except KeyboardInterrupt:
             print_summary(engine.result, console, err)
-            err.print(
-                f"llm-model-ids backfill: interrupted; {engine.result.batches:,} batch(es) "
-                "committed and kept, the batch in progress rolled back. To resume, run: "
-                f"{command_line('backfill', args, _RESUME_OPTIONS)}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-            return EXIT_INTERRUPTED
+            return interrupted(err, "backfill", args, _RESUME_OPTIONS, engine.result.batches)
     print_summary(result, console, err)
     return 0 if result.ok else 1

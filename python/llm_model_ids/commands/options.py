@@ -9,6 +9,8 @@ import shlex
 from collections.abc import Callable, Sequence
 from typing import Final, NoReturn
 
+from rich.console import Console
+
 from llm_model_ids.batches import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT
 from llm_model_ids.connection import DSN_HELP
 
@@ -149,3 +151,20 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+EXIT_INTERRUPTED: Final = 130
+
+
+def interrupted(
+    err: Console, command: str, args: argparse.Namespace, options: Sequence[str], batches: int
+) -> int:
+    """Ctrl-C during batches: say what was kept and the exact command that resumes (stderr)."""
+    err.print(
+        f"llm-model-ids {command}: interrupted; {batches:,} batch(es) committed and kept, the "
+        f"batch in progress rolled back. To resume, run: {command_line(command, args, options)}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return EXIT_INTERRUPTED

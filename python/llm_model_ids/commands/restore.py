@@ -13,7 +13,7 @@ from llm_model_ids.commands.options import (
     add_show,
     batch_lock_timeout,
     batch_size,
-    command_line,
+    interrupted,
     refuse_ignored,
     set_run,
     usage_error,
@@ -21,7 +21,6 @@ from llm_model_ids.commands.options import (
 from llm_model_ids.progress import for_terminal, make_console
 from llm_model_ids.render import print_restore_preview, print_restore_summary
 
-EXIT_INTERRUPTED = 130
 _RESUME_OPTIONS = ("ids", "where_provider", "batch_size", "lock_timeout")
 
 
@@ -86,14 +85,6 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             if engine.result.entries:  # else "nothing to restore" would be wrong
                 print_restore_summary(engine.result, console, err)
-            err.print(
-                f"llm-model-ids restore: interrupted; {engine.result.batches:,} batch(es) "
-                "committed and kept, the batch in progress rolled back. To resume, run: "
-                f"{command_line('restore', args, _RESUME_OPTIONS)}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-            return EXIT_INTERRUPTED
+            return interrupted(err, "restore", args, _RESUME_OPTIONS, engine.result.batches)
     print_restore_summary(result, console, err)
     return 0 if result.ok else 1
