@@ -98,10 +98,6 @@ class RuleSource:
         )
 
     @property
-    def digits(self) -> str:
-        return "[0-9]+"
-
-    @property
     def opaque_lengths(self) -> tuple[int, ...]:
         return (36, 40, 47, 64, 71)
 
@@ -163,11 +159,6 @@ class RuleSource:
         return rf"{v}.*[/\\].*{v}.*[/\\].*{v}"
 
     # ---- word sets -----------------------------------------------------------------------------
-    @property
-    def skipped_folders(self) -> tuple[str, ...]:
-        """Artifact folders and generic weights files: skipped on the way up a path."""
-        return self.artifact_folders
-
     @property
     def first_segment_words(self) -> tuple[str, ...]:
         """A relative path whose first segment is one of these (or a step/digest/temp folder)
