@@ -8,25 +8,17 @@ lookup of this file: more strings like these are used to check them.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from corpus import CORPUS, acceptable
 from llm_model_ids.rules import normalize, normalize_row
 from rows import Conn, sql_normalize
-
-_SHARED = Path(__file__).resolve().parents[2] / "shared" / "realworld-model-ids.json"
-_COPY = Path(__file__).resolve().parent / "data" / "realworld-model-ids.json"
-CORPUS: list[dict[str, Any]] = json.loads(
-    (_SHARED if _SHARED.is_file() else _COPY).read_text(encoding="utf-8")
-)
-NO_NAME = {"5:local_model", "keep:opaque_no_name"}
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +26,6 @@ def corpus_conn(shared_db: str) -> Iterator[Conn]:
     """One installed database for the module: every write here is rolled back."""
     with psycopg.connect(shared_db, autocommit=True) as conn:
         yield conn
-
-
-def acceptable(entry: dict[str, Any], model_id: str | None, rule: str) -> bool:
-    """expected null means "no meaningful name": the rules must say so (5 or keep)."""
-    if entry["expected"] is None and rule in NO_NAME:
-        return True
-    return model_id is not None and model_id in (entry["expected"], entry["also_acceptable"])
 
 
 def _trigger(conn: Conn, entry: dict[str, Any]) -> dict[str, Any]:

@@ -3,23 +3,17 @@ real-world corpus, and the rule source the SQL is compiled from."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus import CORPUS, acceptable
 from llm_model_ids.golden import golden_vectors
 from llm_model_ids.rule_source import ci, rule_source
 from llm_model_ids.rules import is_readable, is_relative, normalize
 
 VECTORS: list[dict[str, Any]] = [dict(v) for v in golden_vectors()]
-_SHARED = Path(__file__).resolve().parents[3] / "shared" / "realworld-model-ids.json"
-_COPY = Path(__file__).resolve().parents[1] / "data" / "realworld-model-ids.json"
-CORPUS: list[dict[str, Any]] = json.loads(
-    (_SHARED if _SHARED.is_file() else _COPY).read_text(encoding="utf-8")
-)
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["note"] for v in VECTORS])
@@ -42,10 +36,7 @@ def test_two_new_vectors_per_numbered_change_of_rules_v2() -> None:
 def test_clear_real_world_entries_through_the_twin() -> None:
     for entry in (e for e in CORPUS if e["confidence"] == "clear"):
         result = normalize(entry["string"], entry["base_model"], None, entry["provider"])
-        if entry["expected"] is None:
-            assert result.rule in ("5:local_model", "keep:opaque_no_name"), entry
-        else:
-            assert result.model_id in (entry["expected"], entry["also_acceptable"]), entry
+        assert acceptable(entry, result.model_id, result.rule), entry
 
 
 def test_rule_words_are_lower_case_and_unique() -> None:
