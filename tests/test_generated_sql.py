@@ -3,7 +3,6 @@ agrees (rules.toml, the package (pyproject reads it), the newest migration)."""
 
 from __future__ import annotations
 
-import re
 import sys
 
 from llm_model_ids import __version__, sql_files
@@ -20,8 +19,7 @@ def test_generated_files_are_up_to_date() -> None:
 
 
 def test_every_version_number_agrees() -> None:
-    newest = sql_files.migrations()[-1].read_text(encoding="utf-8")
-    in_sql = re.findall(r"select '(\d+\.\d+\.\d+)'::pg_catalog\.text", newest)
+    in_sql = {sql_files.version_of(sql_files.migrations()[-1]), sql_files.newest_version()}
     assert {rule_source().version, __version__, *in_sql} == {__version__}
 
 
