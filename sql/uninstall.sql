@@ -9,6 +9,7 @@ begin
     if pg_catalog.to_regclass('public.llm_models') is not null then
         drop trigger if exists llm_model_ids_normalize_insert on public.llm_models;
         drop trigger if exists llm_model_ids_normalize_update on public.llm_models;
+        drop trigger if exists llm_model_ids_clear_pending on public.llm_models;
         drop function if exists public.load_path(public.llm_models);
     end if;
 end

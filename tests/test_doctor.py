@@ -22,7 +22,7 @@ from llm_model_ids.golden import golden_vectors
 from llm_model_ids.preflight import read_status, require_installed
 from rows import Conn, all_rows
 
-INSERT_TRIGGER, UPDATE_TRIGGER = installer.TRIGGERS
+INSERT_TRIGGER, UPDATE_TRIGGER, CLEAR_TRIGGER = installer.TRIGGERS
 
 # (what breaks, SQL that breaks it, the failed checks' names, the first failed check's detail)
 BREAKAGES = [
@@ -37,6 +37,12 @@ BREAKAGES = [
         f"alter table public.llm_models disable trigger {UPDATE_TRIGGER}",
         {f"trigger:{UPDATE_TRIGGER}"},
         f"trigger {UPDATE_TRIGGER} is disabled",
+    ),
+    (
+        "hand-off clean-up trigger disabled",
+        f"alter table public.llm_models disable trigger {CLEAR_TRIGGER}",
+        {f"trigger:{CLEAR_TRIGGER}"},
+        f"trigger {CLEAR_TRIGGER} is disabled",
     ),
     (
         "no primary key",
@@ -181,6 +187,7 @@ def test_a_healthy_install_passes_every_check(db: str, capsys: pytest.CaptureFix
         "id_column",
         f"trigger:{INSERT_TRIGGER}",
         f"trigger:{UPDATE_TRIGGER}",
+        f"trigger:{CLEAR_TRIGGER}",
         "trigger_test",
         "search_path",
         "security_definer",

@@ -21,6 +21,8 @@ SCHEMA: Final = "llm_model_ids"
 TRIGGERS: Final = (
     "llm_model_ids_normalize_insert",
     "llm_model_ids_normalize_update",
+    # ends the upsert hand-off with its statement: without it state would reach later statements
+    "llm_model_ids_clear_pending",
 )
 _TRIGGER_STATE: Final = {"O": "enabled", "D": "disabled", "R": "replica only", "A": "always"}
 
