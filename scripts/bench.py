@@ -245,17 +245,30 @@ def dba_rows_per_second(dsn: str, n: int) -> tuple[float, float]:
 @dataclass
 class Line:
     name: str
-    old: str
-    new: str
+    values: tuple[str, ...]  # one per version measured, in VERSIONS order, then this one
     target: str
     met: bool | None
 
 
+#: The released versions measured beside this one (1.1.0: before the speed work of issue 11).
+BEFORE = ("1.1.0", "1.2.0")
+NOW = "now"
+
+
+def version_files() -> dict[str, list[Path]]:
+    """What installs each version measured: the migrations up to it, and the canonical file."""
+    files = {
+        version: [p for p in sql_files.migrations() if p not in sql_files.migrations_after(version)]
+        for version in BEFORE
+    }
+    files[NOW] = [sql_files.canonical_schema()]
+    return files
+
+
 def run(server_dsn: str, sizes: Sizes, log: Callable[[str], None]) -> list[Line]:
-    *older, _newest = sql_files.migrations()
     dsns = {
-        "old": prepare(server_dsn, "bench_old", older),
-        "new": prepare(server_dsn, "bench_new", [sql_files.canonical_schema()]),
+        version: prepare(server_dsn, f"bench_{version.replace('.', '_')}", files)
+        for version, files in version_files().items()
     }
     lines: list[Line] = []
     measured: dict[str, dict[str, tuple[float, float, float]]] = {}
@@ -276,13 +289,12 @@ def run(server_dsn: str, sizes: Sizes, log: Callable[[str], None]) -> list[Line]
                 return f"{ratio_none:.3f}x no trigger ({ours:.2f} µs/row)"
             return f"{ours:.2f} µs/row = {ours / floor:.2f}x floor ({floor:.2f} µs)"
 
-        new = by_version["new"]
+        new = by_version[NOW]
         value = new[2] if compared == "none" else new[0] / new[1]
         lines.append(
             Line(
                 f"bulk insert, {label}",
-                show(by_version["old"]),
-                show(new),
+                tuple(show(by_version[v]) for v in dsns),
                 f"≤ {target}x {compared}" if target else "—",
                 (value <= target) if target else None,
             )
@@ -298,10 +310,9 @@ def run(server_dsn: str, sizes: Sizes, log: Callable[[str], None]) -> list[Line]
     lines.append(
         Line(
             "single-row INSERT of a readable id, p50 over no trigger",
-            f"+{results['old']:.1f} µs",
-            f"+{results['new']:.1f} µs",
+            tuple(f"+{results[v]:.1f} µs" for v in dsns),
             "≤ +5 µs",
-            results["new"] <= 5.0,
+            results[NOW] <= 5.0,
         )
     )
 
@@ -309,62 +320,66 @@ def run(server_dsn: str, sizes: Sizes, log: Callable[[str], None]) -> list[Line]
     lines.append(
         Line(
             "fresh connection: first vs second large statement (checkpoint rows, µs/row)",
-            f"{firsts['old'][0]:.2f} vs {firsts['old'][1]:.2f}",
-            f"{firsts['new'][0]:.2f} vs {firsts['new'][1]:.2f}",
+            tuple(f"{firsts[v][0]:.2f} vs {firsts[v][1]:.2f}" for v in dsns),
             "no first-statement penalty",
-            firsts["new"][0] <= firsts["new"][1] * 1.1,
+            firsts[NOW][0] <= firsts[NOW][1] * 1.1,
         )
     )
 
-    with psycopg.connect(dsns["new"], autocommit=True) as conn:
-        huge = "/" + "a" * 1_000_000
-        capped = "/m/" + "b" * 4093
-        worst = {
-            "1 MB path": (one_row_us(conn, "public.llm_models", huge),
-                          one_row_us(conn, "bench.none", huge)),
-            "4096-character path": (one_row_us(conn, "public.llm_models", capped),
-                                    one_row_us(conn, "bench.none", capped)),
-        }  # fmt: skip
-    with psycopg.connect(dsns["old"], autocommit=True) as conn:
-        old_huge = one_row_us(conn, "public.llm_models", huge, repeats=1)
-    for label, (with_us, without_us) in worst.items():
+    huge = "/" + "a" * 1_000_000
+    capped = "/m/" + "b" * 4093
+    worst: dict[str, dict[str, float]] = {"1 MB path": {}, "4096-character path": {}}
+    for version, dsn in dsns.items():
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for label, model_id in (("1 MB path", huge), ("4096-character path", capped)):
+                worst[label][version] = one_row_us(
+                    conn, "public.llm_models", model_id
+                ) - one_row_us(conn, "bench.none", model_id)
+    for label, costs in worst.items():
         lines.append(
             Line(
                 f"worst single row: {label}, µs over no trigger",
-                f"{old_huge - without_us:,.0f} µs" if label == "1 MB path" else "—",
-                f"{with_us - without_us:,.0f} µs",
+                tuple(f"{costs[v]:,.0f} µs" for v in dsns),
                 "≤ 50 ms (milliseconds, not seconds)",
-                with_us - without_us < 50_000,
+                costs[NOW] < 50_000,
             )
         )
 
-    cleanup = statement_cleanup_us(dsns["new"], sizes.inserts)
+    cleanup = {
+        v: statement_cleanup_us(dsn, sizes.inserts) for v, dsn in dsns.items() if v != BEFORE[0]
+    }
     lines.append(
         Line(
             "hand-off clean-up per INSERT statement (rewritten row, p50 with vs without)",
-            "— (1.1 had none)",
-            f"{cleanup[0]:.1f} vs {cleanup[1]:.1f} µs (+{cleanup[0] - cleanup[1]:.1f} µs)",
+            tuple(
+                f"{cleanup[v][0]:.1f} vs {cleanup[v][1]:.1f} µs"
+                f" (+{cleanup[v][0] - cleanup[v][1]:.1f} µs)"
+                if v in cleanup
+                else "— (none in 1.1)"
+                for v in dsns
+            ),
             "measured",
             None,
         )
     )
 
-    backfill, restore = dba_rows_per_second(dsns["new"], sizes.dba_rows)
+    backfill, restore = dba_rows_per_second(dsns[NOW], sizes.dba_rows)
     lines.append(
         Line(
             f"backfill / restore of {sizes.dba_rows:,} rows (rows/s)",
-            "not re-run (needs the 1.1 package)",
-            f"{backfill:,.0f} / {restore:,.0f}",
+            tuple(
+                f"{backfill:,.0f} / {restore:,.0f}" if v == NOW else "not run (needs that package)"
+                for v in dsns
+            ),
             "restore ≥ backfill",
             restore >= backfill,
         )
     )
-    for dsn_name in dsns:
+    for dsn in dsns.values():
+        name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
         with psycopg.connect(server_dsn, autocommit=True) as conn:
             conn.execute(
-                sql.SQL("drop database if exists {} with (force)").format(
-                    sql.Identifier(f"bench_{dsn_name}")
-                )
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(str(name)))
             )
     return lines
 
@@ -384,25 +399,26 @@ def machine(server_dsn: str, kind: str) -> list[str]:
         f"- server: {kind} (throw-away local cluster from tests/servers.py: fsync,"
         " synchronous_commit and full_page_writes off)",
         f"- Python {platform.python_version()}, psycopg {psycopg.__version__},"
-        f" llm-model-ids {__version__} (new) vs 1.1.0 (old)",
+        f" llm-model-ids {__version__} (now) beside {' and '.join(BEFORE)}",
     ]
 
 
 def markdown(lines: list[Line], header: list[str], sizes: Sizes) -> str:
     rows = "\n".join(
-        f"| {ln.name} | {ln.old} | {ln.new} | {ln.target} | "
+        f"| {ln.name} | {' | '.join(ln.values)} | {ln.target} | "
         f"{'—' if ln.met is None else ('yes' if ln.met else '**no**')} |"
         for ln in lines
     )
     return (
         "# Benchmarks\n\n"
         "Written by `scripts/bench.py` (`make bench`); every number below comes from one run, "
-        "measured side by side on one server. Reproduce with `make bench` (about 20 minutes "
+        "measured side by side on one server. Reproduce with `make bench` (about 30 minutes "
         "on 2 cores; "
         "`python scripts/bench.py --quick` for a smoke run).\n\n"
         "## Machine\n\n" + "\n".join(header) + "\n\n"
-        "## Results (1.1.0 = before, this version = after)\n\n"
-        "| benchmark | 1.1.0 | now | target | met |\n|---|---|---|---|---|\n" + rows + "\n\n"
+        f"## Results ({BEFORE[0]} = before issue 11, {__version__} = now)\n\n"
+        f"| benchmark | {' | '.join(BEFORE)} | {__version__} | target | met |\n"
+        f"|---|{'---|' * len(BEFORE)}---|---|---|\n" + rows + "\n\n"
         "## Method\n\n"
         f"- Bulk: `insert … select` of {sizes.rows:,} generated rows, on one warm connection per "
         "database, into three tables of the reference shape: `public.llm_models` (the project's "
@@ -435,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         server = describe(dsn, major)
         lines = run(server.dsn, sizes, lambda message: print(message, flush=True))
         text = markdown(lines, machine(server.dsn, f"PostgreSQL {major}"), sizes)
+    if NOTES.is_file():
+        text += NOTES.read_text(encoding="utf-8")
     print(text)
     if output is not None:
         output.write_text(text, encoding="utf-8")

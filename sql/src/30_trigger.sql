@@ -50,13 +50,9 @@ security invoker
 set search_path = ''
 as $$
 declare
-    p_model_id text := new.model_id;
-    p_base_model text := new.base_model;
-    p_name text := new.name;
-    p_provider text := new.provider;
 {{RULES_DECLARE_TRIGGER}}
     v_key text;
-    v_kept_value jsonb;
+    v_kept text;
     v_metadata jsonb;
     v_pending text;
     v_pending_row public.llm_models;
@@ -68,51 +64,60 @@ begin
        in ('on', 'true', 'yes', '1') then
         return new;
     end if;
+    -- A plain org/name (a hub id such as meta-llama/Llama-3.2-3B-Instruct, what a self-hosted
+    -- engine is most often given) is readable for every provider, so the rules would keep it: an
+    -- INSERT of one returns at once. (An UPDATE goes on: a rename keeps the load path, below.)
+    if tg_op = 'INSERT' and {{FAST_HUB:new.model_id}} then
+        return new;
+    end if;
 
-    if tg_op = 'UPDATE' then
-        v_pending := pg_catalog.current_setting('llm_model_ids.pending_upsert', true);
-        if v_pending <> '' then
-            v_pending_row := pg_catalog.substr(v_pending, 2)::public.llm_models;
-            v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert', '', true)
-                         || pg_catalog.left(v_pending, 1);
-            if new.model_id is not distinct from v_pending_row.model_id then
-                v_old := pg_catalog.to_jsonb(old);
-                v_proposed := pg_catalog.to_jsonb(v_pending_row);
-                if exists (
-                    select 1
-                      from pg_catalog.pg_index i
-                     where i.indrelid = tg_relid
-                       and i.indisunique
-                       and not exists (
-                           select 1
-                             from pg_catalog.unnest(i.indkey::pg_catalog.int2[])
-                                      with ordinality as k(attnum, n)
-                                  left join pg_catalog.pg_attribute a
-                                    on a.attrelid = tg_relid and a.attnum = k.attnum
-                            where k.n <= i.indnkeyatts
-                              and (a.attname is null
-                                   or pg_catalog.jsonb_typeof(v_proposed -> a.attname::pg_catalog.text)
-                                      is not distinct from 'null'
-                                   or (v_proposed -> a.attname::pg_catalog.text)
-                                      is distinct from (v_old -> a.attname::pg_catalog.text)))) then
-                    v_key := 'original_model_id';
-                    if v_pending = 'm' then
-                        v_key := 'model_path';
+    -- Which key of metadata keeps what (v_key, v_kept), and model_id rewritten; or return.
+    <<rewrite>>
+    begin
+        if tg_op = 'UPDATE' then
+            v_pending := pg_catalog.current_setting('llm_model_ids.pending_upsert', true);
+            if v_pending <> '' then
+                v_pending_row := pg_catalog.substr(v_pending, 2)::public.llm_models;
+                v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert', '', true)
+                             || pg_catalog.left(v_pending, 1);
+                if new.model_id is not distinct from v_pending_row.model_id then
+                    v_old := pg_catalog.to_jsonb(old);
+                    v_proposed := pg_catalog.to_jsonb(v_pending_row);
+                    if exists (
+                        select 1
+                          from pg_catalog.pg_index i
+                         where i.indrelid = tg_relid
+                           and i.indisunique
+                           and not exists (
+                               select 1
+                                 from pg_catalog.unnest(i.indkey::pg_catalog.int2[])
+                                          with ordinality as k(attnum, n)
+                                      left join pg_catalog.pg_attribute a
+                                        on a.attrelid = tg_relid and a.attnum = k.attnum
+                                where k.n <= i.indnkeyatts
+                                  and (a.attname is null
+                                       or pg_catalog.jsonb_typeof(v_proposed -> a.attname::pg_catalog.text)
+                                          is not distinct from 'null'
+                                       or (v_proposed -> a.attname::pg_catalog.text)
+                                          is distinct from (v_old -> a.attname::pg_catalog.text)))) then
+                        v_key := 'original_model_id';
+                        if v_pending = 'm' then
+                            v_key := 'model_path';
+                        end if;
+                        v_kept := v_pending_row.metadata ->> v_key;
+                        exit rewrite;
                     end if;
-                    v_kept_value := v_pending_row.metadata -> v_key;
                 end if;
             end if;
         end if;
-    end if;
 
-    if v_key is null then
 {{RULES_BODY_TRIGGER}}
         if r_kind = 'location' then
             v_key := 'model_path';
-            v_kept_value := pg_catalog.to_jsonb(v_trimmed);
+            v_kept := v_trimmed;
         elsif r_kind = 'opaque' then
             v_key := 'original_model_id';
-            v_kept_value := pg_catalog.to_jsonb(p_model_id);
+            v_kept := new.model_id;
         elsif tg_op = 'INSERT' then
             return new;
         else
@@ -134,19 +139,23 @@ begin
             return new;
         end if;
         new.model_id := r_model_id;
-    end if;
+    end;
 
-    v_metadata := new.metadata;
-    if v_metadata is null or pg_catalog.jsonb_typeof(v_metadata) <> 'object' then
-        v_metadata := llm_model_ids.metadata_object(v_metadata);
+    -- The kept value goes into metadata (an object, or NULL for {}); a different model_path
+    -- already there moves to previous_model_path. (The common case in one statement.)
+    if pg_catalog.jsonb_typeof(new.metadata) = 'object'
+       and not new.metadata operator(pg_catalog.?) 'model_path' then
+        new.metadata := new.metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_kept);
+    else
+        v_metadata := llm_model_ids.metadata_object(new.metadata);
+        if v_key = 'model_path'
+           and v_metadata operator(pg_catalog.?) 'model_path'
+           and v_metadata -> 'model_path' is distinct from pg_catalog.to_jsonb(v_kept) then
+            v_metadata := v_metadata operator(pg_catalog.||)
+                          pg_catalog.jsonb_build_object('previous_model_path', v_metadata -> 'model_path');
+        end if;
+        new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_kept);
     end if;
-    if v_key = 'model_path'
-       and v_metadata operator(pg_catalog.?) 'model_path'
-       and v_metadata -> 'model_path' is distinct from v_kept_value then
-        v_metadata := v_metadata operator(pg_catalog.||)
-                      pg_catalog.jsonb_build_object('previous_model_path', v_metadata -> 'model_path');
-    end if;
-    new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_kept_value);
     if tg_op = 'INSERT' then
         v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert',
             pg_catalog.left(v_key, 1) || new::pg_catalog.text, true);

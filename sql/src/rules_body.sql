@@ -3,8 +3,6 @@
     -- p_base_model, p_name, p_provider. Out: r_model_id, r_rule, r_kind ('location' / 'opaque'
     -- when the row is rewritten, null when it is left as written).
     r_model_id := p_model_id;
-    r_rule := null;
-    r_kind := null;
     <<rules>>
     begin
         if p_model_id is null then
@@ -12,61 +10,72 @@
             exit rules;
         end if;
         v_trimmed := pg_catalog.btrim(p_model_id, {{WS}});
-        if not {{VISIBLE:v_trimmed}} then
-            r_rule := 'keep:empty';
-            exit rules;
-        end if;
-        v_self_hosted := coalesce(pg_catalog.lower(pg_catalog.btrim(p_provider, {{WS}}) collate "C")
-                                  operator(pg_catalog.=) any ({{PROVIDERS}}), false);
-        v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
         -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
         -- for self-hosted engines only), or readable (left as written). An over-long value is
-        -- never parsed: only its start and cheap tests decide.
-        if v_trimmed operator(pg_catalog.~) {{LOCATION}} then
-            r_kind := 'location';
-        elsif {{OPAQUE:v_trimmed}} then
-            if not v_self_hosted then
-                r_rule := 'keep:hosted_opaque';
-                exit rules;
-            end if;
-            r_kind := 'opaque';
-        elsif v_self_hosted and not v_too_long and {{RELATIVE:v_trimmed}} then
-            r_kind := 'location';
-        elsif v_self_hosted and v_too_long and {{LONG_RELATIVE:v_trimmed}} then
+        -- never parsed: only its start and cheap tests decide. (A location comes first: it is the
+        -- common rewrite, and it is visible and needs neither the provider nor the length.)
+        if pg_catalog.left(v_trimmed, 1) = '/' or v_trimmed operator(pg_catalog.~) {{LOCATION}} then
             r_kind := 'location';
         else
-            r_rule := 'keep:readable';
-            exit rules;
+            if not {{VISIBLE:v_trimmed}} then
+                r_rule := 'keep:empty';
+                exit rules;
+            end if;
+            v_self_hosted := {{SELF_HOSTED:p_provider}};
+            v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
+            if {{OPAQUE:v_trimmed}} then
+                if not v_self_hosted then
+                    r_rule := 'keep:hosted_opaque';
+                    exit rules;
+                end if;
+                r_kind := 'opaque';
+            elsif v_self_hosted and not v_too_long and {{RELATIVE:v_trimmed}} then
+                r_kind := 'location';
+            elsif v_self_hosted and v_too_long and {{LONG_RELATIVE:v_trimmed}} then
+                r_kind := 'location';
+            else
+                r_rule := 'keep:readable';
+                exit rules;
+            end if;
         end if;
 
         -- Rule 1: the base model, if usable.
         v_base := pg_catalog.btrim(p_base_model, {{WS}});
-        -- (a plain org/name first: a few expressions, where the full test takes dozens)
-        if {{FAST_HUB:v_base}} then
-            r_model_id := v_base;
-            r_rule := '1:base_model';
-            exit rules;
-        elsif {{USABLE:v_base}}
-              and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
-            r_model_id := v_base;
-            r_rule := '1:base_model';
-            exit rules;
+        v_pass := 1;
+        if v_base is not null then
+            -- (a plain org/name first: a few expressions, where the full test takes dozens)
+            if {{FAST_HUB:v_base}} then
+                r_model_id := v_base;
+                r_rule := '1:base_model';
+                exit rules;
+            end if;
+            if v_self_hosted is null then  -- (a location: not needed until here)
+                v_self_hosted := {{SELF_HOSTED:p_provider}};
+                v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
+            end if;
+            if {{USABLE:v_base}}
+               and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
+                r_model_id := v_base;
+                r_rule := '1:base_model';
+                exit rules;
+            end if;
+            -- A base model that is itself a location (or a relative path) is parsed like one.
+            if pg_catalog.length(v_base) <= {{MAX_LENGTH}}
+               and ({{IS_LOCATION:v_base}}
+                    or (v_self_hosted and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
+                v_pass := 0;
+            end if;
         end if;
-        -- A base model that is itself a location (or a relative path) is parsed like one.
-        if v_base is not null
-           and pg_catalog.length(v_base) <= {{MAX_LENGTH}}
-           and ({{IS_LOCATION:v_base}}
-                or (v_self_hosted and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
-            v_pass := 0;
-        else
-            v_pass := 1;
+        if v_self_hosted is null then
+            v_self_hosted := {{SELF_HOSTED:p_provider}};
+            v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
         end if;
 
-        -- Rules 2-3, first on such a base model (rule 1), then on model_id.
-        foreach v_value in array array[
-            case when v_pass = 0 then v_base end,
-            case when r_kind = 'location' and not v_too_long then v_trimmed end
-        ] loop
+        -- Rules 2-3, first on such a base model (rule 1, pass 1), then on model_id (pass 2).
+        foreach v_value in array case
+            when v_pass = 0 then array[v_base, case when r_kind = 'location' and not v_too_long then v_trimmed end]
+            else array[case when r_kind = 'location' and not v_too_long then v_trimmed end]
+        end loop
             v_pass := v_pass + 1;
             continue when v_value is null;
 
@@ -75,7 +84,7 @@
                 v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
                 if v_match is not null then
                     v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
-                    if {{USABLE:v_candidate}} then
+                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
                         r_model_id := v_candidate;
                         r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
                         exit rules;
@@ -92,7 +101,7 @@
                     continue when not pg_catalog.starts_with(v_segments[i], 'models--');
                     v_candidate := pg_catalog.btrim(
                         pg_catalog.replace(pg_catalog.substr(v_segments[i], 9), '--', '/'), {{WS}});
-                    if {{USABLE:v_candidate}} then
+                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
                         r_model_id := v_candidate;
                         r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
                         exit rules;
@@ -102,7 +111,7 @@
 
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
-            if v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]' then
+            if {{HUB_LAYOUT:v_value}} then
                 -- walk up from the end: [a trailing weights file], skipped folders, then name,
                 -- org and the container (empty segments do not count)
                 v_name := null;
@@ -139,7 +148,7 @@
                             exit;
                         end if;
                     end loop;
-                    if {{USABLE:v_candidate}} then
+                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
                         r_model_id := v_candidate;
                         r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
                         exit rules;
