@@ -412,7 +412,7 @@ def markdown(lines: list[Line], header: list[str], sizes: Sizes) -> str:
     return (
         "# Benchmarks\n\n"
         "Written by `scripts/bench.py` (`make bench`); every number below comes from one run, "
-        "measured side by side on one server. Reproduce with `make bench` (about 30 minutes "
+        "measured side by side on one server. Reproduce with `make bench` (about 15 minutes "
         "on 2 cores; "
         "`python scripts/bench.py --quick` for a smoke run).\n\n"
         "## Machine\n\n" + "\n".join(header) + "\n\n"

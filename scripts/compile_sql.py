@@ -112,6 +112,9 @@ def _values(src: RuleSource) -> dict[str, str]:
         "INVISIBLE": _escaped(src.whitespace + src.invisible),
         "PROVIDERS": _text_array(src.self_hosted_providers),
         "MAX_LENGTH": str(src.max_length),
+        # The provider is self-hosted: the variable when the classification set it (a value that
+        # is not a location), else the test itself (a location never needs it on a common path).
+        "IS_SELF_HOSTED": "coalesce(v_self_hosted, {{SELF_HOSTED:p_provider}})",
         "LOCATION": _literal(f"^({src.location})"),
         "UNUSABLE_BASE": _text_array(src.unusable_base_models),
         "HUB_URL": _literal(f"^{src.hub_url}"),
@@ -242,7 +245,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and pg_catalog.length({x}) <= {src.max_length}"
             f" and not {{{{IS_LOCATION:{x}}}}}"
             f" and not {{{{OPAQUE:{x}}}}}"
-            f" and not (v_self_hosted and {{{{RELATIVE:{x}}}}}))"
+            f" and not ({{{{IS_SELF_HOSTED}}}} and {{{{RELATIVE:{x}}}}}))"
         ),
         # Ends with a weights-file extension: the part after the last "." is one.
         "WEIGHTS_EXT": lambda x: (
@@ -360,7 +363,6 @@ def render(text: str, src: RuleSource | None = None) -> str:
     values["RULES_BODY"] = body
     # The trigger has no use for the rule's name: the same body without it.
     values["RULES_DECLARE_TRIGGER"] = declare.replace("    r_rule text;\n", "")
-    values["RULES_BODY_TRIGGER"] = _trigger_body(body)
     macros = _macros(src)
 
     def expand(match: re.Match[str]) -> str:
@@ -373,12 +375,16 @@ def render(text: str, src: RuleSource | None = None) -> str:
             raise KeyError(f"unknown macro {{{{{name}:…}}}}")
         return macros[name](arg)
 
-    for _ in range(20):
-        expanded = _PLACEHOLDER.sub(expand, text)
-        if expanded == text:
-            return expanded
-        text = expanded
-    raise RuntimeError("placeholders nest too deeply")
+    def expand_all(text: str) -> str:
+        for _ in range(20):
+            expanded = _PLACEHOLDER.sub(expand, text)
+            if expanded == text:
+                return expanded
+            text = expanded
+        raise RuntimeError("placeholders nest too deeply")
+
+    values["RULES_BODY_TRIGGER"] = _trigger_body(expand_all(body))
+    return expand_all(text)
 
 
 def compiled() -> dict[Path, str]:

@@ -60,14 +60,13 @@ declare
     v_proposed jsonb;
     v_path text;
 begin
-    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
-       in ('on', 'true', 'yes', '1') then
-        return new;
-    end if;
-    -- A plain org/name (a hub id such as meta-llama/Llama-3.2-3B-Instruct, what a self-hosted
-    -- engine is most often given) is readable for every provider, so the rules would keep it: an
-    -- INSERT of one returns at once. (An UPDATE goes on: a rename keeps the load path, below.)
-    if tg_op = 'INSERT' and {{FAST_HUB:new.model_id}} then
+    -- SET llm_model_ids.bypass = on skips it all. And a plain org/name (a hub id such as
+    -- meta-llama/Llama-3.2-3B-Instruct, what a self-hosted engine is most often given) is
+    -- readable for every provider, so the rules would keep it: an INSERT of one returns at once.
+    -- (An UPDATE goes on: a rename keeps the load path, below.)
+    if (tg_op = 'INSERT' and {{FAST_HUB:new.model_id}})
+       or pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
+          in ('on', 'true', 'yes', '1') then
         return new;
     end if;
 

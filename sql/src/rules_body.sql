@@ -49,10 +49,6 @@
                 r_rule := '1:base_model';
                 exit rules;
             end if;
-            if v_self_hosted is null then  -- (a location: not needed until here)
-                v_self_hosted := {{SELF_HOSTED:p_provider}};
-                v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
-            end if;
             if {{USABLE:v_base}}
                and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
                 r_model_id := v_base;
@@ -62,19 +58,19 @@
             -- A base model that is itself a location (or a relative path) is parsed like one.
             if pg_catalog.length(v_base) <= {{MAX_LENGTH}}
                and ({{IS_LOCATION:v_base}}
-                    or (v_self_hosted and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
+                    or ({{IS_SELF_HOSTED}} and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
                 v_pass := 0;
             end if;
         end if;
-        if v_self_hosted is null then
-            v_self_hosted := {{SELF_HOSTED:p_provider}};
-            v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
-        end if;
 
         -- Rules 2-3, first on such a base model (rule 1, pass 1), then on model_id (pass 2).
+        -- (an opaque id or an over-long value is not parsed)
         foreach v_value in array case
-            when v_pass = 0 then array[v_base, case when r_kind = 'location' and not v_too_long then v_trimmed end]
-            else array[case when r_kind = 'location' and not v_too_long then v_trimmed end]
+            when v_pass = 0 then array[v_base, case when r_kind = 'location'
+                                                    and pg_catalog.length(v_trimmed) <= {{MAX_LENGTH}}
+                                               then v_trimmed end]
+            else array[case when r_kind = 'location' and pg_catalog.length(v_trimmed) <= {{MAX_LENGTH}}
+                       then v_trimmed end]
         end loop
             v_pass := v_pass + 1;
             continue when v_value is null;
