@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the test-side servers
 sys.path.insert(0, str(REPO / "python"))
 
+from catalog import trigger_definition  # noqa: E402
 from llm_model_ids import __version__, installer, sql_files  # noqa: E402
 from llm_model_ids.backfill import Backfill, BackfillOptions  # noqa: E402
 from llm_model_ids.restore import Restore, RestoreOptions  # noqa: E402
@@ -204,13 +205,7 @@ def statement_cleanup_us(dsn: str, count: int) -> tuple[float, float]:
     without that statement trigger: the difference is its per-statement cost."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("create table bench.cleanup (like public.llm_models including all)")
-        row = conn.execute(
-            "select pg_catalog.pg_get_triggerdef(oid) from pg_catalog.pg_trigger"
-            " where tgrelid = 'public.llm_models'::regclass"
-            " and tgname = 'llm_model_ids_normalize_insert'"
-        ).fetchone()
-        assert row is not None
-        conn.execute(str(row[0]).replace("public.llm_models", "bench.cleanup"))
+        conn.execute(trigger_definition(conn).replace("public.llm_models", "bench.cleanup"))
     with_cleanup, without = single_inserts(
         dsn,
         ("public.llm_models", "bench.cleanup"),

@@ -1,4 +1,5 @@
-"""A snapshot of everything llm-model-ids puts in a database, to compare two installs."""
+"""A snapshot of everything llm-model-ids puts in a database, to compare two installs; and the
+installed definition of one trigger."""
 
 from __future__ import annotations
 
@@ -43,3 +44,14 @@ def snapshot(conn: Conn) -> dict[str, list[tuple[Any, ...]]]:
     if conn.execute("select pg_catalog.to_regnamespace('llm_model_ids')").fetchone() == (None,):
         return {"triggers": sorted(conn.execute(_QUERIES["triggers"]).fetchall())}
     return {name: sorted(conn.execute(query).fetchall()) for name, query in _QUERIES.items()}
+
+
+def trigger_definition(conn: Conn, name: str = "llm_model_ids_normalize_insert") -> str:
+    """CREATE TRIGGER … as the database holds it (pg_get_triggerdef) for a trigger on llm_models."""
+    row = conn.execute(
+        "select pg_catalog.pg_get_triggerdef(oid) from pg_catalog.pg_trigger"
+        " where tgrelid = 'public.llm_models'::regclass and tgname = %s",
+        [name],
+    ).fetchone()
+    assert row is not None, f"no trigger {name} on public.llm_models"
+    return str(row[0])

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from catalog import trigger_definition
 from corpus import CORPUS
 from llm_model_ids.golden import golden_vectors
 from llm_model_ids.rule_source import rule_source
@@ -42,14 +43,9 @@ def guard_conn(shared_db: str) -> Iterator[Conn]:
 
 
 def installed_guard(conn: Conn) -> str:
-    row = conn.execute(
-        "select pg_catalog.pg_get_triggerdef(oid) from pg_catalog.pg_trigger"
-        " where tgrelid = 'public.llm_models'::regclass"
-        " and tgname = 'llm_model_ids_normalize_insert'"
-    ).fetchone()
-    assert row is not None
-    match = re.search(r" WHEN \((.*)\) EXECUTE FUNCTION ", str(row[0]), re.DOTALL)
-    assert match, row[0]
+    definition = trigger_definition(conn)
+    match = re.search(r" WHEN \((.*)\) EXECUTE FUNCTION ", definition, re.DOTALL)
+    assert match, definition
     return match[1]
 
 
