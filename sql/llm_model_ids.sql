@@ -835,11 +835,12 @@ begin
 end
 $$;
 
--- The WHEN guard is one regular expression that admits every row the rules could rewrite (the
--- start of a location, padding or an opaque id; a ':', '/' or '\'; a weights extension at the
--- end), so readable ids such as gpt-4o-mini never run PL/pgSQL. It is kept small on purpose:
--- PostgreSQL parses a trigger's WHEN again for every statement, at a cost that grows with its
--- size (a single-row INSERT pays it whole). The trigger body then decides exactly.
+-- The WHEN guard admits every row the rules could rewrite (a superset: one short regular
+-- expression for the start of a location, padding or an all-digit id, a ':', '/' or '\', and a
+-- weights extension at the end; a length test for the other opaque ids), so readable ids such as
+-- gpt-4o-mini never run PL/pgSQL. It is kept small on purpose: PostgreSQL parses a trigger's WHEN
+-- again for every statement (a single-row INSERT pays it whole) and runs it for every row. The
+-- trigger body then decides exactly (scripts/compile_sql.py _guard; tests/test_when_guard.py).
 create or replace trigger llm_model_ids_normalize_insert
     before insert on public.llm_models
     for each row
