@@ -254,10 +254,7 @@ NOW = "now"
 
 def version_files() -> dict[str, list[Path]]:
     """What installs each version measured: the migrations up to it, and the canonical file."""
-    files = {
-        version: [p for p in sql_files.migrations() if p not in sql_files.migrations_after(version)]
-        for version in BEFORE
-    }
+    files = {version: sql_files.migrations_through(version) for version in BEFORE}
     files[NOW] = [sql_files.canonical_schema()]
     return files
 

@@ -158,11 +158,8 @@ def test_install_upgrades_with_the_newer_migrations_only(
     for version in older:
         with psycopg.connect(bare_db, autocommit=True) as conn:
             installer.uninstall(conn, force=True)
-            for path in sql_files.migrations():
-                if sql_files.version_key(sql_files.version_of(path) or "0") <= (
-                    sql_files.version_key(version)
-                ):
-                    installer.run_sql_file(conn, path)
+            for path in sql_files.migrations_through(version):
+                installer.run_sql_file(conn, path)
             assert read_status(conn).version == version
         newer = [path.name for path in sql_files.migrations_after(version)]
         code, out, _ = cli(capsys, "install", "--dsn", bare_db)

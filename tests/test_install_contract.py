@@ -99,10 +99,8 @@ def test_varchar_columns_are_served(bare: Conn) -> None:
 
 
 def test_upgrade_from_1_1_keeps_rows_then_backfill_and_restore(bare: Conn) -> None:
-    newer = sql_files.migrations_after("1.1.0")
-    for path in sql_files.migrations():
-        if path not in newer:
-            installer.run_sql_file(bare, path)
+    for path in sql_files.migrations_through("1.1.0"):
+        installer.run_sql_file(bare, path)
     assert bare.execute("select llm_model_ids.version()").fetchone() == ("1.1.0",)
     written = [
         insert(bare, model_id="models/Qwen3-8B"),  # relative: readable under v1
@@ -117,7 +115,7 @@ def test_upgrade_from_1_1_keeps_rows_then_backfill_and_restore(bare: Conn) -> No
         "facebook/opt-125m",
         "/srv/legacy/tmppw40uj6v",
     ]
-    for path in newer:
+    for path in sql_files.migrations_after("1.1.0"):
         installer.run_sql_file(bare, path)
     assert bare.execute("select llm_model_ids.version()").fetchone() == (rule_source().version,)
     assert all_rows(bare) == v1  # an upgrade changes no row

@@ -82,13 +82,12 @@ def test_full_install_into_a_project_without_it(
 def copy_older_versions(folder: Path, version: str) -> list[str]:
     """The migrations up to ``version``, copied under the project's own (older) timestamps."""
     names = []
-    for i, path in enumerate(sql_files.migrations()):
+    for i, path in enumerate(sql_files.migrations_through(version)):
         installs = sql_files.version_of(path)
         assert installs is not None
-        if sql_files.version_key(installs) <= sql_files.version_key(version):
-            name = f"2026110{i + 1}000000_add_llm_model_ids_{installs.replace('.', '_')}.sql"
-            shutil.copy(path, folder / name)
-            names.append(name)
+        name = f"2026110{i + 1}000000_add_llm_model_ids_{installs.replace('.', '_')}.sql"
+        shutil.copy(path, folder / name)
+        names.append(name)
     return names
 
 

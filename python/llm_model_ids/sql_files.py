@@ -86,6 +86,13 @@ def migrations_after(version: str) -> list[Path]:
     return newer
 
 
+def migrations_through(version: str) -> list[Path]:
+    """The migrations that install ``version`` on an empty database, in order (every one not
+    after it)."""
+    newer = migrations_after(version)
+    return [path for path in migrations() if path not in newer]
+
+
 def upgrade_sql(version: str) -> str:
     """The text of the migrations after ``version``, concatenated in order."""
     return "".join(
