@@ -41,8 +41,8 @@ $$;
 -- trigger consumes the hand-off (always clearing it) and applies it only if the row it updates
 -- has the proposed row's values on every key column of one of the table's unique indexes (the
 -- conflict) and the proposed model_id. The next rewritten row replaces the hand-off, and the
--- statement trigger llm_model_ids_clear_pending clears it when the INSERT statement ends, so
--- nothing reaches another statement (not even one inside the same function or DO block).
+-- statement trigger llm_model_ids_clear_pending clears it when the INSERT statement's rows are
+-- done, so nothing reaches another statement (not even one inside the same function or DO block).
 create or replace function llm_model_ids.normalize_row()
 returns trigger
 language plpgsql
@@ -163,8 +163,9 @@ begin
 end
 $$;
 
--- Why: the end of every INSERT statement clears the upsert hand-off (see normalize_row), so no
--- state outlives the statement that set it. The WHEN makes it free when nothing is pending.
+-- Why: a statement trigger needs a function. The end of every INSERT statement clears the upsert
+-- hand-off (see normalize_row) in the trigger's WHEN itself (below), so this body never runs; it
+-- does the same clearing, should it ever be called.
 create or replace function llm_model_ids.clear_pending_upsert()
 returns trigger
 language plpgsql
@@ -177,12 +178,15 @@ begin
 end
 $$;
 
--- The WHEN guard admits every row the rules could rewrite (a superset: one short regular
--- expression for the start of a location, padding or an all-digit id, a ':', '/' or '\', and a
--- weights extension at the end; a length test for the other opaque ids), so readable ids such as
--- gpt-4o-mini never run PL/pgSQL. It is kept small on purpose: PostgreSQL parses a trigger's WHEN
--- again for every statement (a single-row INSERT pays it whole) and runs it for every row. The
--- trigger body then decides exactly (scripts/compile_sql.py _guard; tests/test_when_guard.py).
+-- The WHEN guard admits every row the rules could rewrite (a superset: one short case-insensitive
+-- regular expression for the start of a location, padding or an all-digit id, a ':', '/' or '\',
+-- and a weights extension at the end; a length test for the other opaque ids, all 36 bytes or
+-- more), so readable ids such as gpt-4o-mini never run PL/pgSQL. It is kept small on purpose:
+-- PostgreSQL parses a trigger's WHEN again for every statement (a single-row INSERT pays it
+-- whole, about 7 ns a character of its stored form) and runs it for every row. The trigger body
+-- then decides exactly (scripts/compile_sql.py _guard; tests/test_when_guard.py). The UPDATE
+-- trigger adds a metadata edit of a row that keeps a path (normalize_row tests it exactly) and a
+-- pending hand-off.
 create or replace trigger llm_model_ids_normalize_insert
     before insert on public.llm_models
     for each row
@@ -194,13 +198,18 @@ create or replace trigger llm_model_ids_normalize_update
     for each row
     when ({{GUARD}}
           or (new.metadata is distinct from old.metadata
-              and pg_catalog.jsonb_typeof(old.metadata) = 'object'
-              and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id'])
+              and old.metadata operator(pg_catalog.?|) '{model_path,original_model_id}'::pg_catalog.text[])
           or pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
     execute function llm_model_ids.normalize_row();
 
+-- The end of every INSERT statement (COPY and INSERT ... ON CONFLICT included) clears the upsert
+-- hand-off, so no state outlives the statement that set it. PostgreSQL evaluates a statement
+-- trigger's WHEN once, when the statement's rows are done (before its AFTER triggers run); this
+-- WHEN clears the setting there and, set_config returning '' (never null), is false, so no
+-- function is called: a PL/pgSQL call with a pinned search_path would cost about 10 µs per
+-- INSERT statement that rewrote a row (BENCHMARKS.md).
 create or replace trigger llm_model_ids_clear_pending
     after insert on public.llm_models
     for each statement
-    when (pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
+    when (pg_catalog.set_config('llm_model_ids.pending_upsert', '', true) is null)
     execute function llm_model_ids.clear_pending_upsert();
