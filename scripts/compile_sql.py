@@ -167,7 +167,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         "OPAQUE": lambda x: (
             f"((pg_catalog.ascii({x}) between 48 and 57"
             f" and pg_catalog.ltrim({x}, '0123456789') = '')"
-            f" or (pg_catalog.length({x}) operator(pg_catalog.=)"
+            f" or (pg_catalog.octet_length({x}) operator(pg_catalog.=)"
             f" any ({_lengths(src.opaque_lengths)})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.uuid_or_digest})$')}))"
         ),
@@ -180,11 +180,11 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" or {x} operator(pg_catalog.~) {_literal(f'^({src.step_folder})$')}))"
         ),
         "DIGEST": lambda x: (
-            f"(pg_catalog.length({x}) operator(pg_catalog.=) any ({digest_lengths})"
+            f"(pg_catalog.octet_length({x}) operator(pg_catalog.=) any ({digest_lengths})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.digest_folder})$')})"
         ),
         "TEMP": lambda x: (
-            f"(pg_catalog.length({x}) = 11 and pg_catalog.left({x}, 3) = 'tmp'"
+            f"(pg_catalog.octet_length({x}) = 11 and pg_catalog.left({x}, 3) = 'tmp'"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.temp_folder})$')})"
         ),
         # A relative path (of a value that is neither a location nor opaque). The first segment
@@ -213,10 +213,14 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # PL/pgSQL prepares each expression it runs once per transaction, so a single-row INSERT
         # pays for every function in the expressions it reaches: the common cases take these.
         # (Its org is tested with = any and STEP, not with one regex of all the words: an
-        # alternation of many words costs PostgreSQL's regex engine several microseconds a call.)
+        # alternation of many words costs PostgreSQL's regex engine several microseconds a call.
+        # The length comes first and in bytes, which is O(1): a regex converts the whole value to
+        # wide characters first, milliseconds for a 1 MB model_id; the regex admits ASCII only,
+        # so bytes and characters agree whenever it matches.)
         "FAST_HUB": lambda x: (
-            f"({x} operator(pg_catalog.~) '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$'"
-            f" and pg_catalog.length({x}) <= {src.max_length}"
+            f"(pg_catalog.octet_length({x}) <= {src.max_length}"
+            f" and {x} operator(pg_catalog.~)"
+            " '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$'"
             f" and pg_catalog.strpos({x}, '/') operator(pg_catalog.<>) all ({fast_hub_slash})"
             f" and not {{{{WEIGHTS_EXT:{x}}}}}"
             f" and {first_lower(x)} operator(pg_catalog.<>) all"
@@ -224,9 +228,9 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and not {{{{STEP:{first_lower(x)}}}}})"
         ),
         "FAST_NAME": lambda x: (
-            f"({x} operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9._ -]*$'"
-            f" and pg_catalog.length({x}) <= {src.max_length}"
-            f" and pg_catalog.length({x}) operator(pg_catalog.<>) all"
+            f"(pg_catalog.octet_length({x}) <= {src.max_length}"
+            f" and {x} operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9._ -]*$'"
+            f" and pg_catalog.octet_length({x}) operator(pg_catalog.<>) all"
             f" ({_lengths(src.opaque_lengths)})"
             f" and not {{{{WEIGHTS_EXT:{x}}}}})"
         ),
@@ -237,12 +241,20 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and (pg_catalog.strpos({x}, '/') > 0 or pg_catalog.strpos({x}, '\\') > 0"
             f" or {{{{WEIGHTS_EXT:{x}}}}}))"
         ),
+        # At most max_length characters, in O(1) for every value that is clearly short or clearly
+        # long: length() counts the characters of the whole value (milliseconds for 1 MB), and a
+        # UTF-8 character has 1 to 4 bytes (install refuses other encodings).
+        "FITS": lambda x: (
+            f"(pg_catalog.octet_length({x}) <= {src.max_length}"
+            f" or (pg_catalog.octet_length({x}) <= {4 * src.max_length}"
+            f" and pg_catalog.length({x}) <= {src.max_length}))"
+        ),
         # A candidate the rules may store: visible, short enough, not a location, not opaque, and
         # (for a self-hosted engine) not a relative path: what makes the trigger idempotent.
         "USABLE": lambda x: (
             f"({x} is not null"
             f" and {{{{VISIBLE:{x}}}}}"
-            f" and pg_catalog.length({x}) <= {src.max_length}"
+            f" and {{{{FITS:{x}}}}}"
             f" and not {{{{IS_LOCATION:{x}}}}}"
             f" and not {{{{OPAQUE:{x}}}}}"
             f" and not ({{{{IS_SELF_HOSTED}}}} and {{{{RELATIVE:{x}}}}}))"

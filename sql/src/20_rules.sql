@@ -61,7 +61,7 @@ security invoker
 set search_path = ''
 as $$
     select coalesce({{VISIBLE:p_value}}
-                    and pg_catalog.length(p_value) <= {{MAX_LENGTH}}
+                    and {{FITS:p_value}}
                     and not llm_model_ids.is_location(p_value)
                     and not llm_model_ids.is_opaque(p_value), false)
 $$;

@@ -22,7 +22,7 @@
                 exit rules;
             end if;
             v_self_hosted := {{SELF_HOSTED:p_provider}};
-            v_too_long := pg_catalog.length(v_trimmed) > {{MAX_LENGTH}};
+            v_too_long := not {{FITS:v_trimmed}};
             if {{OPAQUE:v_trimmed}} then
                 if not v_self_hosted then
                     r_rule := 'keep:hosted_opaque';
@@ -56,7 +56,7 @@
                 exit rules;
             end if;
             -- A base model that is itself a location (or a relative path) is parsed like one.
-            if pg_catalog.length(v_base) <= {{MAX_LENGTH}}
+            if {{FITS:v_base}}
                and ({{IS_LOCATION:v_base}}
                     or ({{IS_SELF_HOSTED}} and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
                 v_pass := 0;
@@ -67,9 +67,9 @@
         -- (an opaque id or an over-long value is not parsed)
         foreach v_value in array case
             when v_pass = 0 then array[v_base, case when r_kind = 'location'
-                                                    and pg_catalog.length(v_trimmed) <= {{MAX_LENGTH}}
+                                                    and {{FITS:v_trimmed}}
                                                then v_trimmed end]
-            else array[case when r_kind = 'location' and pg_catalog.length(v_trimmed) <= {{MAX_LENGTH}}
+            else array[case when r_kind = 'location' and {{FITS:v_trimmed}}
                        then v_trimmed end]
         end loop
             v_pass := v_pass + 1;
