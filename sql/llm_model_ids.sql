@@ -856,7 +856,8 @@ create or replace trigger llm_model_ids_normalize_update
     for each row
     when ((new.model_id operator(pg_catalog.~) '(?i)^[\s/~.\\$%0-9]|[:/\\]|\s$|\.[abefghinoprstux]+$' or pg_catalog.octet_length(new.model_id) > 35)
           or (new.metadata is distinct from old.metadata
-              and old.metadata operator(pg_catalog.?|) '{model_path,original_model_id}'::pg_catalog.text[])
+              and old.metadata operator(pg_catalog.?|)
+                  '{model_path,original_model_id}'::pg_catalog.text[])
           or pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
     execute function llm_model_ids.normalize_row();
 

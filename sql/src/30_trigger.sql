@@ -198,7 +198,8 @@ create or replace trigger llm_model_ids_normalize_update
     for each row
     when ({{GUARD}}
           or (new.metadata is distinct from old.metadata
-              and old.metadata operator(pg_catalog.?|) '{model_path,original_model_id}'::pg_catalog.text[])
+              and old.metadata operator(pg_catalog.?|)
+                  '{model_path,original_model_id}'::pg_catalog.text[])
           or pg_catalog.current_setting('llm_model_ids.pending_upsert', true) <> '')
     execute function llm_model_ids.normalize_row();
 
