@@ -125,7 +125,7 @@ def test_guard_admits_padding_and_punctuation_alone(guard_conn: Conn) -> None:
 
 def test_guard_admits_every_id_as_long_as_an_opaque_one(guard_conn: Conn) -> None:
     """Opaque ids are told by length (36 bytes, a UUID, or more): a 35-character readable id is
-    kept out, a 36-character one is admitted, and the trigger then leaves it as written."""
+    kept out, a 36-character one is admitted, and the rules (which the trigger runs) keep it."""
     short, long_ = "gemini-2.0-flash-thinking-exp-01-21", "gemini-2.0-flash-thinking-exp-01-215"
     assert (len(short), len(long_)) == (35, 36)
     assert admitted(guard_conn, [short, long_]) == {short: False, long_: True}
