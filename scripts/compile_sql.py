@@ -112,7 +112,6 @@ def _values(src: RuleSource) -> dict[str, str]:
         "WS": _escaped(src.whitespace),
         "INVISIBLE": _escaped(src.whitespace + src.invisible),
         "PROVIDERS": _text_array(src.self_hosted_providers),
-        "MAX_LENGTH": str(src.max_length),
         # The provider is self-hosted: the variable when the classification set it (a value that
         # is not a location), else the test itself (a location never needs it on a common path).
         "IS_SELF_HOSTED": "coalesce(v_self_hosted, {{SELF_HOSTED:p_provider}})",
