@@ -9,7 +9,7 @@
             r_rule := 'keep:null';
             exit rules;
         end if;
-        v_trimmed := pg_catalog.btrim(p_model_id, {{WS}});
+        v_trimmed := {{TRIM:p_model_id}};
         -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
         -- for self-hosted engines only), or readable (left as written). An over-long value is
         -- never parsed: only its start and cheap tests decide. (A location comes first: it is the
@@ -40,7 +40,7 @@
         end if;
 
         -- Rule 1: the base model, if usable.
-        v_base := pg_catalog.btrim(p_base_model, {{WS}});
+        v_base := {{TRIM:p_base_model}};
         v_pass := 1;
         if v_base is not null then
             -- (a plain org/name first: a few expressions, where the full test takes dozens)
@@ -115,7 +115,7 @@
                 v_i := 0;
                 v_state := 0;
                 for i in reverse v_count .. 1 loop
-                    v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
+                    v_candidate := {{TRIM:v_segments[i]}};
                     continue when not {{VISIBLE:v_candidate}};
                     if v_state = 0 then
                         v_state := 1;
@@ -157,7 +157,7 @@
             -- segment is the candidate, and nothing above it is used.
             v_name := null;
             for i in reverse v_count .. 1 loop
-                v_candidate := pg_catalog.btrim(v_segments[i], {{WS}});
+                v_candidate := {{TRIM:v_segments[i]}};
                 -- (a plain word is no weights file and no root: one test instead of several)
                 if v_candidate operator(pg_catalog.!~) '^[A-Za-z0-9][A-Za-z0-9_ -]*$' then
                     continue when not {{VISIBLE:v_candidate}};
@@ -189,7 +189,7 @@
         end loop;
 
         -- Rule 4: the row's own display name.
-        v_value := pg_catalog.btrim(p_name, {{WS}});
+        v_value := {{TRIM:p_name}};
         if {{FAST_NAME:v_value}} then
             r_model_id := v_value;
             r_rule := '4:name';

@@ -1,0 +1,240 @@
+"""Instructions per row, counted by valgrind (callgrind) on `postgres --single`: the triggers' costs
+without the timing noise of a shared machine. `make bench` runs it after the timed benchmarks and
+puts its tables into BENCHMARKS.md.
+
+The same databases as scripts/bench.py (each version, the floor table, the table with no trigger)
+on a throw-away PostgreSQL 15 cluster, which is then stopped: each count is one single-user
+backend running a script of INSERTs. A row's cost is the difference between a run with 1,300 and
+one with 300 rows, divided by 1,000 (start-up and planning cancel out); the cost over no trigger is
+that minus the same for `bench.none`. The breakdown replaces this version's trigger function for
+one run: its body reduced to `return new` (the call and the `WHEN` guard), then without the
+upsert hand-off.
+
+    python scripts/bench_instructions.py      # prints the Markdown
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "python"))
+
+import bench  # noqa: E402
+from llm_model_ids import __version__  # noqa: E402
+from servers import DEBIAN_PG15  # noqa: E402
+
+SMALL, LARGE = 300, 1300
+HANDOFF = re.compile(
+    r"\n *v_pending := pg_catalog\.set_config\('llm_model_ids\.pending_upsert',\s*"
+    r"pg_catalog\.left\(v_key, 1\) \|\| new::pg_catalog\.text, true\);"
+)
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the postgres user then."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def stopped_cluster(databases: dict[str, list[Path]]) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A PostgreSQL 15 data directory holding one bench database per version (stopped when
+    yielded), and each version's trigger function as pg_get_functiondef gives it."""
+    if shutil.which("valgrind") is None:
+        raise RuntimeError("valgrind not found: apt-get install valgrind (make bench does)")
+    if not DEBIAN_PG15.is_dir():
+        raise RuntimeError(f"PostgreSQL 15 binaries not found in {DEBIAN_PG15}")
+    root = Path(tempfile.mkdtemp(prefix="llm-model-ids-instructions-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    functions: dict[str, str] = {}
+    try:
+        subprocess.run(
+            _as_postgres([str(DEBIAN_PG15 / "initdb"), "-D", str(data), "-A", "trust",
+                          "-E", "UTF8", "--locale=C.UTF-8"]),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        port = "55431"
+        subprocess.run(
+            _as_postgres([str(DEBIAN_PG15 / "pg_ctl"), "-D", str(data), "-w", "-l",
+                          str(root / "log"), "-o", f"-p {port} -k {root} -c listen_addresses=''",
+                          "start"]),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        try:
+            server = f"host={root} port={port} user=postgres dbname=postgres"
+            for name, files in databases.items():
+                dsn = bench.prepare(server, name, files)
+                with psycopg.connect(dsn) as conn:
+                    row = conn.execute(
+                        "select pg_catalog.pg_get_functiondef("
+                        "'llm_model_ids.normalize_row'::pg_catalog.regproc)"
+                    ).fetchone()
+                    functions[name] = str(row[0]) if row else ""
+        finally:
+            subprocess.run(
+                _as_postgres([str(DEBIAN_PG15 / "pg_ctl"), "-D", str(data), "-w", "stop"]),
+                check=True, capture_output=True,
+            )  # fmt: skip
+        yield data, functions
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def instructions(data: Path, database: str, script: str) -> int:
+    """Instructions one single-user backend executes for ``script`` (statements end with a ';'
+    and an empty line: postgres -j)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o777)
+        out = Path(tmp) / "callgrind.out"
+        source = Path(tmp) / "script.sql"
+        source.write_text(script, encoding="utf-8")
+        with source.open() as stdin:
+            subprocess.run(
+                _as_postgres(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                              str(DEBIAN_PG15 / "postgres"), "--single", "-j", "-D", str(data),
+                              database]),
+                stdin=stdin, check=True, capture_output=True,
+            )  # fmt: skip
+        match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
+        if match is None:
+            raise RuntimeError(f"no instruction total in {out}")
+        return int(match.group(1))
+
+
+def _insert(table: str, workload: tuple[str, str, str, str], rows: int) -> str:
+    name, provider, model_id, base = workload
+    return (
+        f"truncate {table};\n\n"
+        f"insert into {table} (name, provider, model_id, base_model) select {name}, {provider},"
+        f" {model_id}, {base} from pg_catalog.generate_series(1, {rows}) g;\n\n"
+    )
+
+
+def _single_user(function: str) -> str:
+    """A CREATE FUNCTION that postgres -j reads as one statement (no empty line inside)."""
+    return re.sub(r"\n\s*\n", "\n", function.strip()) + ";\n\n"
+
+
+def per_row(
+    data: Path, database: str, table: str, workload: tuple[str, str, str, str], setup: str = ""
+) -> float:
+    counts = [
+        instructions(data, database, setup + _insert(table, workload, 50) + _insert(table, workload, n))
+        for n in (SMALL, LARGE)
+    ]  # fmt: skip
+    return (counts[1] - counts[0]) / (LARGE - SMALL)
+
+
+def variants(function: str) -> dict[str, str]:
+    """This version's trigger function: only the call (body `return new`), and without the
+    hand-off."""
+    start = re.search(r"^begin\n", function, re.MULTILINE)
+    if start is None or HANDOFF.search(function) is None:
+        raise RuntimeError("normalize_row changed shape: update scripts/bench_instructions.py")
+    return {
+        "call": function[: start.end()] + "    return new;\n" + function[start.end() :],
+        "no hand-off": HANDOFF.sub("\n    null;", function),
+        "whole": function,
+    }
+
+
+def measure(log: bool = True) -> str:
+    versions = bench.version_files()
+    names = {v: f"bench_{v.replace('.', '_')}" for v in versions}
+    label = {v: (__version__ if v == bench.NOW else v) for v in versions}
+    shown = list(bench.WORKLOADS)
+    costs: dict[str, dict[str, float]] = {}
+    parts: dict[str, dict[str, float]] = {}
+    with stopped_cluster({names[v]: files for v, files in versions.items()}) as (data, functions):
+        now = names[bench.NOW]
+        for workload_name in shown:
+            workload = bench.WORKLOADS[workload_name]
+            none = per_row(data, now, "bench.none", workload)
+            row = {"none": none, "floor": per_row(data, now, "bench.floor", workload) - none}
+            for version in versions:
+                row[version] = per_row(data, names[version], "public.llm_models", workload) - none
+            costs[workload_name] = row
+            if log:
+                print(workload_name, {k: round(v) for k, v in row.items()}, flush=True)
+        for workload_name in shown[:3]:
+            workload = bench.WORKLOADS[workload_name]
+            none = costs[workload_name]["none"]
+            parts[workload_name] = {
+                part: per_row(data, now, "public.llm_models", workload, _single_user(text)) - none
+                for part, text in variants(functions[now]).items()
+            }
+            if log:
+                print(workload_name, {k: round(v) for k, v in parts[workload_name].items()})
+    return markdown(costs, parts, versions, label)
+
+
+def markdown(
+    costs: dict[str, dict[str, float]],
+    parts: dict[str, dict[str, float]],
+    versions: dict[str, list[Path]],
+    label: dict[str, str],
+) -> str:
+    def cell(workload: str, version: str) -> str:
+        value, row = costs[workload][version], costs[workload]
+        compared, _target = bench.TARGETS.get(workload, ("floor", 0.0))
+        if compared == "none":
+            return f"{value:,.0f} ({(row['none'] + value) / row['none']:.3f}× no trigger)"
+        if row["floor"] < 1000:  # the floor's WHEN keeps the row out: no ratio to show
+            return f"{value:,.0f}"
+        return f"{value:,.0f} ({value / row['floor']:.2f}× floor)"
+
+    def target(workload: str) -> str:
+        compared, value = bench.TARGETS.get(workload, ("floor", 0.0))
+        return "—" if not value else f"≤ {value:g}× {'floor' if compared == 'floor' else 'none'}"
+
+    header = " | ".join(label[v] for v in versions)
+    rows = "\n".join(
+        f"| {w} | {costs[w]['floor']:,.0f} | "
+        + " | ".join(cell(w, v) for v in versions)
+        + f" | {target(w)} |"
+        for w in costs
+    )
+    breakdown = "\n".join(
+        f"| {w} | {p['call']:,.0f} | {p['no hand-off'] - p['call']:,.0f} | "
+        f"{p['whole'] - p['no hand-off']:,.0f} | {p['whole']:,.0f} | {costs[w]['floor']:,.0f} |"
+        for w, p in parts.items()
+    )
+    return (
+        "## Instructions per row (callgrind, no timing noise)\n\n"
+        "Written by `scripts/bench_instructions.py` (part of `make bench`): valgrind counts the "
+        "instructions of one single-user PostgreSQL 15 backend; a row's cost is the difference "
+        f"between {LARGE:,} and {SMALL:,} rows, over the same into `bench.none`. Instructions are "
+        "not time (a cache miss costs more than an add), but they do not move with the load on "
+        "the machine, so the ratios here can be compared between versions to the digit.\n\n"
+        f"| workload | floor | {header} | target |\n|---|---|{'---|' * len(versions)}---|\n"
+        + rows
+        + "\n\nWhere this version's instructions go (per rewritten row, over no trigger):\n\n"
+        "| workload | call and `WHEN` (body `return new`) | rules and metadata | upsert hand-off "
+        "| whole | the floor, whole |\n|---|---|---|---|---|---|\n" + breakdown + "\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.parse_args(argv)
+    print(measure())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""The trigger's shortcuts give what the rules give: the one-test lane for an absolute path with a
+plain org/name base model (sql/src/30_trigger.sql), the TRIM macro's "nothing to trim" test and
+FAST_HUB's early rejections (scripts/compile_sql.py). Each row sits on an edge of one of them; the
+stored row must be what normalize() and the Python twin say, on INSERT and on UPDATE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from llm_model_ids.rules import normalize_row
+from rows import Conn, insert, sql_normalize, update
+
+PATH = "/srv/runs/job_1/checkpoint-500"
+BASE = "meta-llama/Llama-3.2-3B-Instruct"
+
+# (note, model_id, base_model, name)
+EDGES: list[tuple[str, str, str | None, str]] = [
+    ("the lane", PATH, BASE, "my-ft"),
+    ("the lane, path padded at the end", PATH + " \t ", BASE, "my-ft"),
+    ("the lane, path padded at the start", "  " + PATH, BASE, "my-ft"),
+    ("a padded base model takes the rules", PATH, "  " + BASE + "\n", "my-ft"),
+    ("a one-letter org", PATH, "a/b", "my-ft"),
+    ("an org that starts like a step folder", PATH, "st/model", "my-ft"),
+    ("an org that is a step folder", PATH, "checkpoint-5/model", "my-ft"),
+    ("an org that is a step folder, any case", PATH, "Step_10/model", "my-ft"),
+    ("an org that is a container", PATH, "models/llama", "my-ft"),
+    ("a base model that is a weights file", PATH, "org/model.gguf", "my-ft"),
+    ("a base model that is a path", PATH, "/srv/base/llama", "my-ft"),
+    ("a base model with a digest-long org", PATH, "a" * 40 + "/model", "my-ft"),
+    ("a base model that starts with a symbol", PATH, "_org/model", "my-ft"),
+    ("no base model, a padded name", PATH, None, "  My model  "),
+    ("a home path, not the lane", "~/runs/checkpoint-5", BASE, "my-ft"),
+    ("a non-ASCII first character", "\u00a0" + PATH, BASE, "my-ft"),
+    ("a non-ASCII last character", PATH + "\u00e9", BASE, "my-ft"),
+    ("a hub cache path with padding", "/hf/hub/models--Qwen--Qwen2.5-7B/snapshots/ab ", None, "x"),
+]
+IDS = [edge[0] for edge in EDGES]
+
+
+def expected(model_id: str, base_model: str | None, name: str) -> dict[str, Any]:
+    return normalize_row(
+        {"model_id": model_id, "base_model": base_model, "name": name, "provider": "vllm"}
+    )
+
+
+@pytest.mark.parametrize(("note", "model_id", "base_model", "name"), EDGES, ids=IDS)
+def test_insert_gives_what_the_rules_give(
+    conn: Conn, note: str, model_id: str, base_model: str | None, name: str
+) -> None:
+    stored = insert(conn, model_id=model_id, base_model=base_model, name=name)
+    twin = expected(model_id, base_model, name)
+    rules_id, _rule, _kind = sql_normalize(conn, model_id, base_model, name, "vllm")
+    assert stored["model_id"] == twin["model_id"] == rules_id, note
+    assert stored["metadata"] == twin["metadata"], note
+
+
+@pytest.mark.parametrize(("note", "model_id", "base_model", "name"), EDGES, ids=IDS)
+def test_update_gives_what_the_rules_give(
+    conn: Conn, note: str, model_id: str, base_model: str | None, name: str
+) -> None:
+    """A redeploy: the row had another path; the new one is kept and the old one moves to
+    previous_model_path when the rules take the new one as a location."""
+    row = insert(conn, model_id="/srv/old/run", base_model=base_model, name=name)
+    stored = update(conn, row["id"], model_id=model_id)
+    twin = expected(model_id, base_model, name)
+    assert stored["model_id"] == twin["model_id"], note
+    if "model_path" in twin["metadata"]:
+        assert stored["metadata"]["model_path"] == twin["metadata"]["model_path"], note
+        assert stored["metadata"]["previous_model_path"] == "/srv/old/run", note
+
+
+def test_the_lane_keeps_the_trimmed_path() -> None:
+    """The edges above would pass with a lane that ignores padding only if the twin did too: say
+    what the rules keep, in plain values."""
+    assert expected(PATH + " \t ", BASE, "x")["metadata"] == {"model_path": PATH}
+    assert expected(PATH, "  " + BASE + "\n", "x")["model_id"] == BASE
