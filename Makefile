@@ -91,6 +91,8 @@ test: lint test-15 test-18
 unit: $(BIN)/.installed
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
+# valgrind counts instructions per row (scripts/bench_instructions.py), which load does not move.
+bench: APT_PACKAGES += valgrind
 bench: $(BIN)/.installed system-deps
 	$(BIN)/python scripts/bench.py
 

@@ -456,7 +456,7 @@ def markdown(lines: list[Line], header: list[str], sizes: Sizes) -> str:
     return (
         "# Benchmarks\n\n"
         "Written by `scripts/bench.py` (`make bench`); every number below comes from one run, "
-        "measured side by side on one server. Reproduce with `make bench` (about 15 minutes "
+        "measured side by side on one server. Reproduce with `make bench` (about 35 minutes "
         "on 2 cores; "
         "`python scripts/bench.py --quick` for a smoke run).\n\n"
         "## Machine\n\n" + "\n".join(header) + "\n\n"
@@ -492,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes; print only")
     parser.add_argument("--output", type=Path, default=None, help="where to write the Markdown")
+    parser.add_argument(
+        "--no-instructions", action="store_true", help="skip the callgrind counts (valgrind)"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     output = args.output or (None if args.quick else REPO / "BENCHMARKS.md")
@@ -500,6 +503,10 @@ def main(argv: list[str] | None = None) -> int:
         server = describe(dsn, major)
         lines = run(server.dsn, sizes, lambda message: print(message, flush=True))
         text = markdown(lines, machine(server.dsn, f"PostgreSQL {major}"), sizes)
+    if not (args.quick or args.no_instructions):
+        import bench_instructions  # here: it imports this module
+
+        text += "\n" + bench_instructions.measure()
     if NOTES.is_file():
         text += NOTES.read_text(encoding="utf-8")
     print(text)

@@ -38,6 +38,15 @@ from llm_model_ids import __version__  # noqa: E402
 from servers import DEBIAN_PG15  # noqa: E402
 
 SMALL, LARGE = 300, 1300
+STATEMENTS_SMALL, STATEMENTS_LARGE = 20, 120
+# Tables beside the floor for the per-statement counts: the smallest possible row trigger, and
+# the project's statement trigger that clears the upsert hand-off on its own.
+REFERENCES = """
+create table bench.when_null (like public.llm_models including all);
+create trigger floor before insert on bench.when_null for each row
+when (new.model_id is null) execute function bench.floor_row();
+create table bench.cleanup_only (like public.llm_models including all);
+"""
 HANDOFF = re.compile(
     r"\n *v_pending := pg_catalog\.set_config\('llm_model_ids\.pending_upsert',\s*"
     r"pg_catalog\.left\(v_key, 1\) \|\| new::pg_catalog\.text, true\);"
@@ -79,7 +88,18 @@ def stopped_cluster(databases: dict[str, list[Path]]) -> Iterator[tuple[Path, di
             server = f"host={root} port={port} user=postgres dbname=postgres"
             for name, files in databases.items():
                 dsn = bench.prepare(server, name, files)
-                with psycopg.connect(dsn) as conn:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute(REFERENCES)
+                    cleanup = conn.execute(
+                        "select pg_catalog.pg_get_triggerdef(oid) from pg_catalog.pg_trigger"
+                        " where tgname = 'llm_model_ids_clear_pending'"
+                    ).fetchone()
+                    if cleanup is not None:
+                        conn.execute(
+                            str(cleanup[0]).replace(
+                                " ON public.llm_models ", " ON bench.cleanup_only "
+                            )
+                        )
                     row = conn.execute(
                         "select pg_catalog.pg_get_functiondef("
                         "'llm_model_ids.normalize_row'::pg_catalog.regproc)"
@@ -134,10 +154,26 @@ def per_row(
     data: Path, database: str, table: str, workload: tuple[str, str, str, str], setup: str = ""
 ) -> float:
     counts = [
-        instructions(data, database, setup + _insert(table, workload, 50) + _insert(table, workload, n))
+        instructions(
+            data, database, setup + _insert(table, workload, 50) + _insert(table, workload, n)
+        )
         for n in (SMALL, LARGE)
-    ]  # fmt: skip
+    ]
     return (counts[1] - counts[0]) / (LARGE - SMALL)
+
+
+def per_statement(data: Path, database: str, table: str, model_id: str, provider: str) -> float:
+    """Instructions per single-row INSERT statement, each its own transaction (as through the
+    Data API), minus nothing: compare two tables."""
+    insert = (
+        f"insert into {table} (name, provider, model_id)"
+        f" values ('m', '{provider}', '{model_id}');\n\n"
+    )
+    counts = [
+        instructions(data, database, f"truncate {table};\n\n" + insert * (5 + n))
+        for n in (STATEMENTS_SMALL, STATEMENTS_LARGE)
+    ]
+    return (counts[1] - counts[0]) / (STATEMENTS_LARGE - STATEMENTS_SMALL)
 
 
 def variants(function: str) -> dict[str, str]:
@@ -180,7 +216,52 @@ def measure(log: bool = True) -> str:
             }
             if log:
                 print(workload_name, {k: round(v) for k, v in parts[workload_name].items()})
-    return markdown(costs, parts, versions, label)
+        statements = {
+            shape: {
+                table: per_statement(data, now, table, model_id, provider)
+                for table in STATEMENT_TABLES
+            }
+            for shape, (model_id, provider) in STATEMENT_SHAPES.items()
+        }
+        if log:
+            print(statements)
+    return markdown(costs, parts, versions, label) + statement_markdown(statements)
+
+
+STATEMENT_SHAPES = {
+    "readable id (gpt-4o-mini, openai)": ("gpt-4o-mini", "openai"),
+    "rewritten path (/srv/runs/llama-ft/checkpoint-1, vllm)": (
+        "/srv/runs/llama-ft/checkpoint-1",
+        "vllm",
+    ),
+}
+STATEMENT_TABLES = (
+    "bench.none",
+    "bench.when_null",
+    "bench.cleanup_only",
+    "bench.floor",
+    "public.llm_models",
+)
+
+
+def statement_markdown(statements: dict[str, dict[str, float]]) -> str:
+    header = " | ".join(f"`{t}`" for t in STATEMENT_TABLES[1:])
+    rows = "\n".join(
+        f"| {shape} | {costs['bench.none']:,.0f} | "
+        + " | ".join(f"+{costs[t] - costs['bench.none']:,.0f}" for t in STATEMENT_TABLES[1:])
+        + " |"
+        for shape, costs in statements.items()
+    )
+    return (
+        "\nSingle-row INSERT statements, each its own transaction (as through the Data API), "
+        f"instructions per statement ({STATEMENTS_LARGE} against {STATEMENTS_SMALL} statements): "
+        "no trigger, then each table's extra. `bench.when_null` has the smallest possible row "
+        "trigger (`WHEN (new.model_id is null)`), `bench.cleanup_only` only the statement trigger "
+        "that clears the upsert hand-off, `public.llm_models` the project's triggers.\n\n"
+        f"| statement | no trigger | {header} |\n|---|---|{'---|' * (len(STATEMENT_TABLES) - 1)}\n"
+        + rows
+        + "\n"
+    )
 
 
 def markdown(
@@ -193,14 +274,14 @@ def markdown(
         value, row = costs[workload][version], costs[workload]
         compared, _target = bench.TARGETS.get(workload, ("floor", 0.0))
         if compared == "none":
-            return f"{value:,.0f} ({(row['none'] + value) / row['none']:.3f}× no trigger)"
+            return f"{value:,.0f} ({(row['none'] + value) / row['none']:.3f}x no trigger)"
         if row["floor"] < 1000:  # the floor's WHEN keeps the row out: no ratio to show
             return f"{value:,.0f}"
-        return f"{value:,.0f} ({value / row['floor']:.2f}× floor)"
+        return f"{value:,.0f} ({value / row['floor']:.2f}x floor)"
 
     def target(workload: str) -> str:
         compared, value = bench.TARGETS.get(workload, ("floor", 0.0))
-        return "—" if not value else f"≤ {value:g}× {'floor' if compared == 'floor' else 'none'}"
+        return "—" if not value else f"≤ {value:g}x {'floor' if compared == 'floor' else 'none'}"
 
     header = " | ".join(label[v] for v in versions)
     rows = "\n".join(
