@@ -113,7 +113,8 @@ begin
         -- The commonest rewrite, an absolute path with a plain org/name base model (rule 1), in
         -- one test and three statements: the rules below give exactly this for such a row (a
         -- location; FAST_HUB admits no padding, so the base model is its own trimmed value) after
-        -- a dozen statements. The golden vectors hold the trigger to normalize().
+        -- a dozen statements. tests/test_trigger_shortcuts.py and the golden vectors hold the
+        -- trigger to normalize().
         if pg_catalog.left(new.model_id, 1) = '/' and {{FAST_HUB:new.base_model}} then
             v_key := 'model_path';
             v_kept := {{TRIM:new.model_id}};
