@@ -301,7 +301,8 @@ def markdown(
         "instructions of one single-user PostgreSQL 15 backend; a row's cost is the difference "
         f"between {LARGE:,} and {SMALL:,} rows, over the same into `bench.none`. Instructions are "
         "not time (a cache miss costs more than an add), but they do not move with the load on "
-        "the machine, so the ratios here can be compared between versions to the digit.\n\n"
+        "the machine: two runs of the same build agree to within a few hundred instructions a row "
+        "(about 1% of a rewritten row).\n\n"
         f"| workload | floor | {header} | target |\n|---|---|{'---|' * len(versions)}---|\n"
         + rows
         + "\n\nWhere this version's instructions go (per rewritten row, over no trigger):\n\n"
