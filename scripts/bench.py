@@ -127,14 +127,19 @@ def prepare(server_dsn: str, name: str, files: list[Path]) -> str:
     return dsn
 
 
-def insert_select(conn: Conn, table: str, workload: tuple[str, str, str, str], n: int) -> float:
+def insert_select_sql(table: str, workload: tuple[str, str, str, str], n: int) -> str:
+    """The bulk INSERT of n generated rows of a workload (scripts/bench_instructions.py too)."""
     name, provider, model_id, base = workload
-    conn.execute(f"truncate {table}")
-    started = time.perf_counter()
-    conn.execute(
+    return (
         f"insert into {table} (name, provider, model_id, base_model)"
         f" select {name}, {provider}, {model_id}, {base} from pg_catalog.generate_series(1, {n}) g"
     )
+
+
+def insert_select(conn: Conn, table: str, workload: tuple[str, str, str, str], n: int) -> float:
+    conn.execute(f"truncate {table}")
+    started = time.perf_counter()
+    conn.execute(insert_select_sql(table, workload, n))
     return time.perf_counter() - started
 
 

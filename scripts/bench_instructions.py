@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "python"))
 
 import bench  # noqa: E402
+from catalog import trigger_definition  # noqa: E402
 from llm_model_ids import __version__  # noqa: E402
 from servers import DEBIAN_PG15  # noqa: E402
 
@@ -59,9 +60,10 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def stopped_cluster(databases: dict[str, list[Path]]) -> Iterator[tuple[Path, dict[str, str]]]:
+def stopped_cluster(databases: dict[str, list[Path]], now: str) -> Iterator[tuple[Path, str]]:
     """A PostgreSQL 15 data directory holding one bench database per version (stopped when
-    yielded), and each version's trigger function as pg_get_functiondef gives it."""
+    yielded), the reference tables in database ``now``, and its trigger function as
+    pg_get_functiondef gives it."""
     if shutil.which("valgrind") is None:
         raise RuntimeError("valgrind not found: apt-get install valgrind (make bench does)")
     if not DEBIAN_PG15.is_dir():
@@ -70,7 +72,7 @@ def stopped_cluster(databases: dict[str, list[Path]]) -> Iterator[tuple[Path, di
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
-    functions: dict[str, str] = {}
+    function = ""
     try:
         subprocess.run(
             _as_postgres([str(DEBIAN_PG15 / "initdb"), "-D", str(data), "-A", "trust",
@@ -86,31 +88,22 @@ def stopped_cluster(databases: dict[str, list[Path]]) -> Iterator[tuple[Path, di
         )  # fmt: skip
         try:
             server = f"host={root} port={port} user=postgres dbname=postgres"
-            for name, files in databases.items():
-                dsn = bench.prepare(server, name, files)
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(REFERENCES)
-                    cleanup = conn.execute(
-                        "select pg_catalog.pg_get_triggerdef(oid) from pg_catalog.pg_trigger"
-                        " where tgname = 'llm_model_ids_clear_pending'"
-                    ).fetchone()
-                    if cleanup is not None:
-                        conn.execute(
-                            str(cleanup[0]).replace(
-                                " ON public.llm_models ", " ON bench.cleanup_only "
-                            )
-                        )
-                    row = conn.execute(
-                        "select pg_catalog.pg_get_functiondef("
-                        "'llm_model_ids.normalize_row'::pg_catalog.regproc)"
-                    ).fetchone()
-                    functions[name] = str(row[0]) if row else ""
+            dsns = {name: bench.prepare(server, name, files) for name, files in databases.items()}
+            with psycopg.connect(dsns[now], autocommit=True) as conn:
+                conn.execute(REFERENCES)
+                cleanup = trigger_definition(conn, "llm_model_ids_clear_pending")
+                conn.execute(cleanup.replace("public.llm_models", "bench.cleanup_only"))
+                row = conn.execute(
+                    "select pg_catalog.pg_get_functiondef("
+                    "'llm_model_ids.normalize_row'::pg_catalog.regproc)"
+                ).fetchone()
+                function = str(row[0]) if row else ""
         finally:
             subprocess.run(
                 _as_postgres([str(DEBIAN_PG15 / "pg_ctl"), "-D", str(data), "-w", "stop"]),
                 check=True, capture_output=True,
             )  # fmt: skip
-        yield data, functions
+        yield data, function
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -137,12 +130,7 @@ def instructions(data: Path, database: str, script: str) -> int:
 
 
 def _insert(table: str, workload: tuple[str, str, str, str], rows: int) -> str:
-    name, provider, model_id, base = workload
-    return (
-        f"truncate {table};\n\n"
-        f"insert into {table} (name, provider, model_id, base_model) select {name}, {provider},"
-        f" {model_id}, {base} from pg_catalog.generate_series(1, {rows}) g;\n\n"
-    )
+    return f"truncate {table};\n\n{bench.insert_select_sql(table, workload, rows)};\n\n"
 
 
 def _single_user(function: str) -> str:
@@ -196,8 +184,9 @@ def measure(log: bool = True) -> str:
     shown = list(bench.WORKLOADS)
     costs: dict[str, dict[str, float]] = {}
     parts: dict[str, dict[str, float]] = {}
-    with stopped_cluster({names[v]: files for v, files in versions.items()}) as (data, functions):
-        now = names[bench.NOW]
+    now = names[bench.NOW]
+    databases = {names[v]: files for v, files in versions.items()}
+    with stopped_cluster(databases, now) as (data, function):
         for workload_name in shown:
             workload = bench.WORKLOADS[workload_name]
             none = per_row(data, now, "bench.none", workload)
@@ -212,7 +201,7 @@ def measure(log: bool = True) -> str:
             none = costs[workload_name]["none"]
             parts[workload_name] = {
                 part: per_row(data, now, "public.llm_models", workload, _single_user(text)) - none
-                for part, text in variants(functions[now]).items()
+                for part, text in variants(function).items()
             }
             if log:
                 print(workload_name, {k: round(v) for k, v in parts[workload_name].items()})
