@@ -1,7 +1,7 @@
 """Benchmarks of llm-model-ids (`make bench`): everything side by side on one server, in one run,
 written to BENCHMARKS.md.
 
-Three databases (1.1.0 and 1.4.0 from their migrations, and this version from the canonical file),
+Three databases (1.1.0 and 1.5.0 from their migrations, and this version from the canonical file),
 each with three tables of the reference shape: ``public.llm_models`` with the project's triggers,
 ``bench.floor`` with the floor trigger (a minimal PL/pgSQL trigger with a pinned search_path that
 assigns model_id and appends model_path behind a one-function WHEN) and ``bench.none`` with no
@@ -288,7 +288,7 @@ class Line:
 
 
 #: The released versions measured beside this one (1.1.0: before the speed work of issue 11).
-BEFORE = ("1.1.0", "1.4.0")
+BEFORE = ("1.1.0", "1.5.0")
 NOW = "now"
 
 

@@ -7,8 +7,9 @@ on a throw-away PostgreSQL 15 cluster, which is then stopped: each count is one 
 backend running a script of INSERTs. A row's cost is the difference between a run with 1,300 and
 one with 300 rows, divided by 1,000 (start-up and planning cancel out); the cost over no trigger is
 that minus the same for `bench.none`. The breakdown replaces this version's trigger function for
-one run: its body reduced to `return new` (the call and the `WHEN` guard), then without the
-upsert hand-off.
+one run with its body reduced to `return new` (the call and the `WHEN` guard), and runs the same
+rows as an INSERT ... ON CONFLICT DO UPDATE that meets no conflict (the statements that leave the
+upsert hand-off), over the same upsert into `bench.none`.
 
     python scripts/bench_instructions.py      # prints the Markdown
 """
@@ -47,11 +48,11 @@ create table bench.when_null (like public.llm_models including all);
 create trigger floor before insert on bench.when_null for each row
 when (new.model_id is null) execute function bench.floor_row();
 create table bench.cleanup_only (like public.llm_models including all);
+create table bench.mark_only (like public.llm_models including all);
 """
-HANDOFF = re.compile(
-    r"\n *v_pending := pg_catalog\.set_config\('llm_model_ids\.pending_upsert',\s*"
-    r"pg_catalog\.left\(v_key, 1\) \|\| new::pg_catalog\.text, true\);"
-)
+# An upsert that meets no conflict: its BEFORE UPDATE statement trigger marks it, so every
+# rewritten row leaves the hand-off, and no row is updated.
+UPSERT = " on conflict (id) do update set name = excluded.name"
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -93,6 +94,8 @@ def stopped_cluster(databases: dict[str, list[Path]], now: str) -> Iterator[tupl
                 conn.execute(REFERENCES)
                 cleanup = trigger_definition(conn, "llm_model_ids_clear_pending")
                 conn.execute(cleanup.replace("public.llm_models", "bench.cleanup_only"))
+                mark = trigger_definition(conn, "llm_model_ids_mark_upsert")
+                conn.execute(mark.replace("public.llm_models", "bench.mark_only"))
                 row = conn.execute(
                     "select pg_catalog.pg_get_functiondef("
                     "'llm_model_ids.normalize_row'::pg_catalog.regproc)"
@@ -117,20 +120,23 @@ def instructions(data: Path, database: str, script: str) -> int:
         source = Path(tmp) / "script.sql"
         source.write_text(script, encoding="utf-8")
         with source.open() as stdin:
-            subprocess.run(
+            run = subprocess.run(
                 _as_postgres(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                               str(DEBIAN_PG15 / "postgres"), "--single", "-j", "-D", str(data),
                               database]),
-                stdin=stdin, check=True, capture_output=True,
+                stdin=stdin, check=True, capture_output=True, text=True,
             )  # fmt: skip
+        failed = re.search(r"\bERROR: .*", run.stdout + run.stderr)
+        if failed:  # a statement that failed would count as a cheap one
+            raise RuntimeError(f"the benchmark script failed: {failed[0]}")
         match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
         if match is None:
             raise RuntimeError(f"no instruction total in {out}")
         return int(match.group(1))
 
 
-def _insert(table: str, workload: tuple[str, str, str, str], rows: int) -> str:
-    return f"truncate {table};\n\n{bench.insert_select_sql(table, workload, rows)};\n\n"
+def _insert(table: str, workload: tuple[str, str, str, str], rows: int, tail: str = "") -> str:
+    return f"truncate {table};\n\n{bench.insert_select_sql(table, workload, rows)}{tail};\n\n"
 
 
 def _single_user(function: str) -> str:
@@ -139,23 +145,31 @@ def _single_user(function: str) -> str:
 
 
 def per_row(
-    data: Path, database: str, table: str, workload: tuple[str, str, str, str], setup: str = ""
+    data: Path,
+    database: str,
+    table: str,
+    workload: tuple[str, str, str, str],
+    setup: str = "",
+    tail: str = "",
 ) -> float:
     counts = [
         instructions(
-            data, database, setup + _insert(table, workload, 50) + _insert(table, workload, n)
+            data,
+            database,
+            setup + _insert(table, workload, 50, tail) + _insert(table, workload, n, tail),
         )
         for n in (SMALL, LARGE)
     ]
     return (counts[1] - counts[0]) / (LARGE - SMALL)
 
 
-def per_statement(data: Path, database: str, table: str, model_id: str, provider: str) -> float:
+def per_statement(data: Path, database: str, table: str, shape: tuple[str, str, str]) -> float:
     """Instructions per single-row INSERT statement, each its own transaction (as through the
     Data API), minus nothing: compare two tables."""
+    model_id, provider, base_model = shape
     insert = (
-        f"insert into {table} (name, provider, model_id)"
-        f" values ('m', '{provider}', '{model_id}');\n\n"
+        f"insert into {table} (name, provider, model_id, base_model)"
+        f" values ('m', '{provider}', '{model_id}', {base_model});\n\n"
     )
     counts = [
         instructions(data, database, f"truncate {table};\n\n" + insert * (5 + n))
@@ -164,17 +178,36 @@ def per_statement(data: Path, database: str, table: str, model_id: str, provider
     return (counts[1] - counts[0]) / (STATEMENTS_LARGE - STATEMENTS_SMALL)
 
 
-def variants(function: str) -> dict[str, str]:
-    """This version's trigger function: only the call (body `return new`), and without the
-    hand-off."""
+def per_update(data: Path, database: str, table: str) -> float:
+    """Instructions per UPDATE statement that changes no row, each its own transaction: what the
+    statement trigger that marks an upsert costs every UPDATE (and every upsert) statement."""
+    update = f"update {table} set name = 'n' where false;\n\n"
+    counts = [
+        instructions(data, database, update * (5 + n)) for n in (STATEMENTS_SMALL, STATEMENTS_LARGE)
+    ]
+    return (counts[1] - counts[0]) / (STATEMENTS_LARGE - STATEMENTS_SMALL)
+
+
+UPDATE_TABLES = ("bench.none", "bench.mark_only", "public.llm_models")
+
+
+def update_markdown(updates: dict[str, float]) -> str:
+    none = updates["bench.none"]
+    return (
+        "\nAn UPDATE statement that changes no row, its own transaction: "
+        f"{none:,.0f} instructions with no trigger; `bench.mark_only` (only the statement trigger "
+        "that marks an INSERT ... ON CONFLICT DO UPDATE, which PostgreSQL fires for every UPDATE "
+        f"too) +{updates['bench.mark_only'] - none:,.0f}; `public.llm_models` "
+        f"+{updates['public.llm_models'] - none:,.0f}.\n"
+    )
+
+
+def call_only(function: str) -> str:
+    """This version's trigger function with its body reduced to `return new` (the call)."""
     start = re.search(r"^begin\n", function, re.MULTILINE)
-    if start is None or HANDOFF.search(function) is None:
+    if start is None:
         raise RuntimeError("normalize_row changed shape: update scripts/bench_instructions.py")
-    return {
-        "call": function[: start.end()] + "    return new;\n" + function[start.end() :],
-        "no hand-off": HANDOFF.sub("\n    null;", function),
-        "whole": function,
-    }
+    return function[: start.end()] + "    return new;\n" + function[start.end() :]
 
 
 def measure(log: bool = True) -> str:
@@ -199,29 +232,44 @@ def measure(log: bool = True) -> str:
         for workload_name in shown[:3]:
             workload = bench.WORKLOADS[workload_name]
             none = costs[workload_name]["none"]
+            table = "public.llm_models"
+            # (a replaced function stays in the data directory: the last run puts it back)
             parts[workload_name] = {
-                part: per_row(data, now, "public.llm_models", workload, _single_user(text)) - none
-                for part, text in variants(function).items()
+                "call": per_row(data, now, table, workload, _single_user(call_only(function)))
+                - none,
+                "whole": costs[workload_name][bench.NOW],
+                # over the same upsert into bench.none (ON CONFLICT has a cost of its own)
+                "upsert": per_row(data, now, table, workload, _single_user(function), UPSERT)
+                - per_row(data, now, "bench.none", workload, tail=UPSERT),
             }
             if log:
                 print(workload_name, {k: round(v) for k, v in parts[workload_name].items()})
         statements = {
-            shape: {
-                table: per_statement(data, now, table, model_id, provider)
-                for table in STATEMENT_TABLES
-            }
-            for shape, (model_id, provider) in STATEMENT_SHAPES.items()
+            shape: {table: per_statement(data, now, table, values) for table in STATEMENT_TABLES}
+            for shape, values in STATEMENT_SHAPES.items()
         }
+        updates = {table: per_update(data, now, table) for table in UPDATE_TABLES}
         if log:
-            print(statements)
-    return markdown(costs, parts, versions, label) + statement_markdown(statements)
+            print(statements, updates)
+    return (
+        markdown(costs, parts, versions, label)
+        + statement_markdown(statements)
+        + update_markdown(updates)
+    )
 
 
+# model_id, provider, base_model (SQL)
 STATEMENT_SHAPES = {
-    "readable id (gpt-4o-mini, openai)": ("gpt-4o-mini", "openai"),
+    "readable id (gpt-4o-mini, openai)": ("gpt-4o-mini", "openai", "null"),
     "rewritten path (/srv/runs/llama-ft/checkpoint-1, vllm)": (
         "/srv/runs/llama-ft/checkpoint-1",
         "vllm",
+        "null",
+    ),
+    "the deploy route's row (that path, base model meta-llama/Llama-3.2-3B-Instruct)": (
+        "/srv/runs/llama-ft/checkpoint-1",
+        "vllm",
+        "'meta-llama/Llama-3.2-3B-Instruct'",
     ),
 }
 STATEMENT_TABLES = (
@@ -280,8 +328,8 @@ def markdown(
         for w in costs
     )
     breakdown = "\n".join(
-        f"| {w} | {p['call']:,.0f} | {p['no hand-off'] - p['call']:,.0f} | "
-        f"{p['whole'] - p['no hand-off']:,.0f} | {p['whole']:,.0f} | {costs[w]['floor']:,.0f} |"
+        f"| {w} | {p['call']:,.0f} | {p['whole'] - p['call']:,.0f} | {p['whole']:,.0f} | "
+        f"{p['upsert'] - p['whole']:,.0f} | {costs[w]['floor']:,.0f} |"
         for w, p in parts.items()
     )
     return (
@@ -294,9 +342,12 @@ def markdown(
         "(about 1% of a rewritten row).\n\n"
         f"| workload | floor | {header} | target |\n|---|---|{'---|' * len(versions)}---|\n"
         + rows
-        + "\n\nWhere this version's instructions go (per rewritten row, over no trigger):\n\n"
-        "| workload | call and `WHEN` (body `return new`) | rules and metadata | upsert hand-off "
-        "| whole | the floor, whole |\n|---|---|---|---|---|---|\n" + breakdown + "\n"
+        + "\n\nWhere this version's instructions go (per rewritten row, over no trigger). A plain "
+        "INSERT leaves no upsert hand-off; an INSERT ... ON CONFLICT DO UPDATE leaves one for "
+        "every rewritten row (measured here on the same rows, meeting no conflict):\n\n"
+        "| workload | call and `WHEN` (body `return new`) | rules and metadata | whole, plain "
+        "INSERT | the upsert hand-off, in an upsert | the floor, whole |\n"
+        "|---|---|---|---|---|---|\n" + breakdown + "\n"
     )
 
 

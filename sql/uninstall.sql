@@ -10,6 +10,7 @@ begin
         drop trigger if exists llm_model_ids_normalize_insert on public.llm_models;
         drop trigger if exists llm_model_ids_normalize_update on public.llm_models;
         drop trigger if exists llm_model_ids_clear_pending on public.llm_models;
+        drop trigger if exists llm_model_ids_mark_upsert on public.llm_models;
         drop function if exists public.load_path(public.llm_models);
     end if;
 end

@@ -22,7 +22,7 @@ from llm_model_ids.golden import golden_vectors
 from llm_model_ids.preflight import read_status, require_installed
 from rows import Conn, all_rows
 
-INSERT_TRIGGER, UPDATE_TRIGGER, CLEAR_TRIGGER = installer.TRIGGERS
+INSERT_TRIGGER, UPDATE_TRIGGER, CLEAR_TRIGGER, MARK_TRIGGER = installer.TRIGGERS
 
 # (what breaks, SQL that breaks it, the failed checks' names, the first failed check's detail)
 BREAKAGES = [
@@ -43,6 +43,12 @@ BREAKAGES = [
         f"alter table public.llm_models disable trigger {CLEAR_TRIGGER}",
         {f"trigger:{CLEAR_TRIGGER}"},
         f"trigger {CLEAR_TRIGGER} is disabled",
+    ),
+    (
+        "upsert mark trigger disabled",
+        f"alter table public.llm_models disable trigger {MARK_TRIGGER}",
+        {f"trigger:{MARK_TRIGGER}"},
+        f"trigger {MARK_TRIGGER} is disabled",
     ),
     (
         "no primary key",
@@ -188,6 +194,7 @@ def test_a_healthy_install_passes_every_check(db: str, capsys: pytest.CaptureFix
         f"trigger:{INSERT_TRIGGER}",
         f"trigger:{UPDATE_TRIGGER}",
         f"trigger:{CLEAR_TRIGGER}",
+        f"trigger:{MARK_TRIGGER}",
         "trigger_test",
         "search_path",
         "security_definer",

@@ -23,6 +23,8 @@ TRIGGERS: Final = (
     "llm_model_ids_normalize_update",
     # ends the upsert hand-off with its statement: without it state would reach later statements
     "llm_model_ids_clear_pending",
+    # marks an INSERT ... ON CONFLICT DO UPDATE: without it an upsert would lose the new path
+    "llm_model_ids_mark_upsert",
 )
 _TRIGGER_STATE: Final = {"O": "enabled", "D": "disabled", "R": "replica only", "A": "always"}
 

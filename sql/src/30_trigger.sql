@@ -35,14 +35,19 @@ $$;
 -- insert trigger rewrites the proposed row, so EXCLUDED.model_id is already readable and a SET
 -- list without metadata would lose the new path. So the insert trigger leaves the proposed row
 -- as it rewrote it (its text form, behind 'm' for model_path or 'o' for original_model_id) in
--- the transaction-local setting llm_model_ids.pending_upsert. PostgreSQL
--- runs a proposed row's BEFORE INSERT triggers and then, on a conflict, the BEFORE UPDATE
--- triggers of the existing row, before it moves to the next proposed row; so the next update
--- trigger consumes the hand-off (always clearing it) and applies it only if the row it updates
--- has the proposed row's values on every key column of one of the table's unique indexes (the
--- conflict) and the proposed model_id. The next rewritten row replaces the hand-off, and the
+-- the transaction-local setting llm_model_ids.pending_upsert, in every transaction that may
+-- upsert: PostgreSQL fires the table's BEFORE UPDATE statement triggers before the first row of
+-- an INSERT ... ON CONFLICT DO UPDATE (as for every UPDATE), and llm_model_ids_mark_upsert then
+-- sets llm_model_ids.may_upsert = on until the transaction ends. A transaction of plain INSERTs
+-- or COPY (a bulk load, an API insert) never leaves a hand-off and pays nothing for it.
+-- PostgreSQL runs a proposed row's BEFORE INSERT triggers and then, on a conflict, the BEFORE
+-- UPDATE triggers of the existing row, before it moves to the next proposed row; so the next
+-- update trigger consumes the hand-off (always clearing it) and applies it only if the row it
+-- updates has the proposed row's values on every key column of one of the table's unique indexes
+-- (the conflict) and the proposed model_id. The next rewritten row replaces the hand-off, and the
 -- statement trigger llm_model_ids_clear_pending clears it when the INSERT statement's rows are
--- done, so nothing reaches another statement (not even one inside the same function or DO block).
+-- done, so nothing reaches another statement (not even one inside the same function or DO
+-- block).
 create or replace function llm_model_ids.normalize_row()
 returns trigger
 language plpgsql
@@ -50,23 +55,25 @@ security invoker
 set search_path = ''
 as $$
 declare
-{{RULES_DECLARE_TRIGGER}}
     v_key text;
     v_kept text;
     v_metadata jsonb;
     v_pending text;
-    v_pending_row public.llm_models;
-    v_old jsonb;
-    v_proposed jsonb;
-    v_path text;
 begin
-    -- SET llm_model_ids.bypass = on skips it all. And a plain org/name (a hub id such as
-    -- meta-llama/Llama-3.2-3B-Instruct, what a self-hosted engine is most often given) is
-    -- readable for every provider, so the rules would keep it: an INSERT of one returns at once.
-    -- (An UPDATE goes on: a rename keeps the load path, below.)
-    if (tg_op = 'INSERT' and {{FAST_HUB:new.model_id}})
-       or pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
-          in ('on', 'true', 'yes', '1') then
+    -- A plain org/name (a hub id such as meta-llama/Llama-3.2-3B-Instruct, what a self-hosted
+    -- engine is most often given) is readable for every provider, so the rules would keep it: an
+    -- INSERT of one returns at once. (An UPDATE goes on: a rename keeps the load path, below.)
+    -- The test is a statement of its own behind its first character: PL/pgSQL prepares each
+    -- expression it reaches once per transaction, and a path (a single-row INSERT through the
+    -- Data API is a transaction) never reaches this one.
+    if tg_op = 'INSERT' and pg_catalog.ascii(new.model_id) between 48 and 122 then
+        if {{FAST_HUB:new.model_id}} then
+            return new;
+        end if;
+    end if;
+    -- SET llm_model_ids.bypass = on skips it all.
+    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
+       in ('on', 'true', 'yes', '1') then
         return new;
     end if;
 
@@ -76,37 +83,43 @@ begin
         if tg_op = 'UPDATE' then
             v_pending := pg_catalog.current_setting('llm_model_ids.pending_upsert', true);
             if v_pending <> '' then
-                v_pending_row := pg_catalog.substr(v_pending, 2)::public.llm_models;
-                v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert', '', true)
-                             || pg_catalog.left(v_pending, 1);
-                if new.model_id is not distinct from v_pending_row.model_id then
-                    v_old := pg_catalog.to_jsonb(old);
-                    v_proposed := pg_catalog.to_jsonb(v_pending_row);
-                    if exists (
-                        select 1
-                          from pg_catalog.pg_index i
-                         where i.indrelid = tg_relid
-                           and i.indisunique
-                           and not exists (
-                               select 1
-                                 from pg_catalog.unnest(i.indkey::pg_catalog.int2[])
-                                          with ordinality as k(attnum, n)
-                                      left join pg_catalog.pg_attribute a
-                                        on a.attrelid = tg_relid and a.attnum = k.attnum
-                                where k.n <= i.indnkeyatts
-                                  and (a.attname is null
-                                       or pg_catalog.jsonb_typeof(v_proposed -> a.attname::pg_catalog.text)
-                                          is not distinct from 'null'
-                                       or (v_proposed -> a.attname::pg_catalog.text)
-                                          is distinct from (v_old -> a.attname::pg_catalog.text)))) then
-                        v_key := 'original_model_id';
-                        if v_pending = 'm' then
-                            v_key := 'model_path';
+                declare
+                    v_pending_row public.llm_models;
+                    v_old jsonb;
+                    v_proposed jsonb;
+                begin
+                    v_pending_row := pg_catalog.substr(v_pending, 2)::public.llm_models;
+                    v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert', '', true)
+                                 || pg_catalog.left(v_pending, 1);
+                    if new.model_id is not distinct from v_pending_row.model_id then
+                        v_old := pg_catalog.to_jsonb(old);
+                        v_proposed := pg_catalog.to_jsonb(v_pending_row);
+                        if exists (
+                            select 1
+                              from pg_catalog.pg_index i
+                             where i.indrelid = tg_relid
+                               and i.indisunique
+                               and not exists (
+                                   select 1
+                                     from pg_catalog.unnest(i.indkey::pg_catalog.int2[])
+                                              with ordinality as k(attnum, n)
+                                          left join pg_catalog.pg_attribute a
+                                            on a.attrelid = tg_relid and a.attnum = k.attnum
+                                    where k.n <= i.indnkeyatts
+                                      and (a.attname is null
+                                           or pg_catalog.jsonb_typeof(v_proposed -> a.attname::pg_catalog.text)
+                                              is not distinct from 'null'
+                                           or (v_proposed -> a.attname::pg_catalog.text)
+                                              is distinct from (v_old -> a.attname::pg_catalog.text)))) then
+                            v_key := 'original_model_id';
+                            if v_pending = 'm' then
+                                v_key := 'model_path';
+                            end if;
+                            v_kept := v_pending_row.metadata ->> v_key;
+                            exit rewrite;
                         end if;
-                        v_kept := v_pending_row.metadata ->> v_key;
-                        exit rewrite;
                     end if;
-                end if;
+                end;
             end if;
         end if;
 
@@ -122,34 +135,41 @@ begin
             exit rewrite;
         end if;
 
+        -- The rules, in a block of their own: PL/pgSQL sets each variable of a block to null
+        -- whenever it enters the block, so a row the tests above decide never pays for these.
+        declare
+{{RULES_DECLARE_TRIGGER}}
+            v_path text;
+        begin
 {{RULES_BODY_TRIGGER}}
-        if r_kind = 'location' then
-            v_key := 'model_path';
-            v_kept := v_trimmed;
-        elsif r_kind = 'opaque' then
-            v_key := 'original_model_id';
-            v_kept := new.model_id;
-        elsif tg_op = 'INSERT' then
-            return new;
-        else
-            -- An update that leaves model_id readable keeps the load path and the original id
-            -- unless it writes a non-empty string there.
-            if pg_catalog.jsonb_typeof(old.metadata) = 'object'
-               and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id']
-               and new.metadata is distinct from old.metadata then
-                v_metadata := llm_model_ids.metadata_object(new.metadata);
-                foreach v_path in array array['model_path', 'original_model_id'] loop
-                    continue when pg_catalog.jsonb_typeof(old.metadata -> v_path) is distinct from 'string'
-                               or (old.metadata ->> v_path) = ''
-                               or (pg_catalog.jsonb_typeof(v_metadata -> v_path) = 'string'
-                                   and (v_metadata ->> v_path) <> '');
-                    v_metadata := pg_catalog.jsonb_set(v_metadata, array[v_path], old.metadata -> v_path);
-                end loop;
-                new.metadata := v_metadata;
+            if r_kind = 'location' then
+                v_key := 'model_path';
+                v_kept := v_trimmed;
+            elsif r_kind = 'opaque' then
+                v_key := 'original_model_id';
+                v_kept := new.model_id;
+            elsif tg_op = 'INSERT' then
+                return new;
+            else
+                -- An update that leaves model_id readable keeps the load path and the original
+                -- id unless it writes a non-empty string there.
+                if pg_catalog.jsonb_typeof(old.metadata) = 'object'
+                   and old.metadata operator(pg_catalog.?|) array['model_path', 'original_model_id']
+                   and new.metadata is distinct from old.metadata then
+                    v_metadata := llm_model_ids.metadata_object(new.metadata);
+                    foreach v_path in array array['model_path', 'original_model_id'] loop
+                        continue when pg_catalog.jsonb_typeof(old.metadata -> v_path) is distinct from 'string'
+                                   or (old.metadata ->> v_path) = ''
+                                   or (pg_catalog.jsonb_typeof(v_metadata -> v_path) = 'string'
+                                       and (v_metadata ->> v_path) <> '');
+                        v_metadata := pg_catalog.jsonb_set(v_metadata, array[v_path], old.metadata -> v_path);
+                    end loop;
+                    new.metadata := v_metadata;
+                end if;
+                return new;
             end if;
-            return new;
-        end if;
-        new.model_id := r_model_id;
+            new.model_id := r_model_id;
+        end;
     end;
 
     -- The kept value goes into metadata (an object, or NULL for {}); a different model_path
@@ -167,7 +187,8 @@ begin
         end if;
         new.metadata := v_metadata operator(pg_catalog.||) pg_catalog.jsonb_build_object(v_key, v_kept);
     end if;
-    if tg_op = 'INSERT' then
+    -- The upsert hand-off, in a transaction that may upsert (see above).
+    if tg_op = 'INSERT' and pg_catalog.current_setting('llm_model_ids.may_upsert', true) = 'on' then
         v_pending := pg_catalog.set_config('llm_model_ids.pending_upsert',
             pg_catalog.left(v_key, 1) || new::pg_catalog.text, true);
     end if;
@@ -186,6 +207,20 @@ set search_path = ''
 as $$
 begin
     perform pg_catalog.set_config('llm_model_ids.pending_upsert', '', true);
+    return null;
+end
+$$;
+
+-- Why: the same for the statement trigger that marks a transaction that may upsert (see
+-- normalize_row): its WHEN does the marking, so this body never runs either.
+create or replace function llm_model_ids.mark_upsert()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+    perform pg_catalog.set_config('llm_model_ids.may_upsert', 'on', true);
     return null;
 end
 $$;
@@ -226,3 +261,15 @@ create or replace trigger llm_model_ids_clear_pending
     for each statement
     when (pg_catalog.set_config('llm_model_ids.pending_upsert', '', true) is null)
     execute function llm_model_ids.clear_pending_upsert();
+
+-- INSERT ... ON CONFLICT DO UPDATE fires the table's BEFORE UPDATE statement triggers before its
+-- first row (and so does every UPDATE): this one sets llm_model_ids.may_upsert = on for the rest
+-- of the transaction, so the insert trigger leaves the upsert hand-off (see normalize_row) where
+-- an upsert may need it and nowhere else. A separate setting, so it never touches a pending
+-- hand-off (a nested UPDATE may run between a row's insert and update triggers). Like the
+-- clean-up, it works in its WHEN (false: set_config never returns null): no function is called.
+create or replace trigger llm_model_ids_mark_upsert
+    before update on public.llm_models
+    for each statement
+    when (pg_catalog.set_config('llm_model_ids.may_upsert', 'on', true) is null)
+    execute function llm_model_ids.mark_upsert();

@@ -23,6 +23,7 @@ begin
         execute pg_catalog.format('grant usage on schema llm_model_ids to %I', v_role);
         execute pg_catalog.format(
             'grant execute on function llm_model_ids.normalize_row(), llm_model_ids.clear_pending_upsert(), '
+            'llm_model_ids.mark_upsert(), '
             'llm_model_ids.normalize(text, text, text, text), '
             'llm_model_ids.metadata_object(jsonb), '
             'llm_model_ids.is_readable(text), llm_model_ids.is_opaque(text), '

@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap;
 
-select plan(16);
+select plan(18);
 
 -- ---------------------------------------------------------------------------------------------
 -- The trigger is installed and calls the rules.
@@ -16,6 +16,12 @@ select trigger_is('public', 'llm_models', 'llm_model_ids_normalize_insert',
 select trigger_is('public', 'llm_models', 'llm_model_ids_normalize_update',
                   'llm_model_ids', 'normalize_row',
                   'the UPDATE trigger on public.llm_models calls llm_model_ids.normalize_row()');
+select trigger_is('public', 'llm_models', 'llm_model_ids_clear_pending',
+                  'llm_model_ids', 'clear_pending_upsert',
+                  'the statement trigger that ends the upsert hand-off is installed');
+select trigger_is('public', 'llm_models', 'llm_model_ids_mark_upsert',
+                  'llm_model_ids', 'mark_upsert',
+                  'the statement trigger that marks an INSERT ... ON CONFLICT DO UPDATE is installed');
 
 -- ---------------------------------------------------------------------------------------------
 -- anon: nothing.
@@ -45,6 +51,8 @@ select is_empty(
         from unnest(array['authenticated', 'service_role']) as r(rolname)
              cross join unnest(array[
                  'llm_model_ids.normalize_row()',
+                 'llm_model_ids.clear_pending_upsert()',
+                 'llm_model_ids.mark_upsert()',
                  'llm_model_ids.normalize(text, text, text, text)',
                  'llm_model_ids.metadata_object(jsonb)',
                  'llm_model_ids.is_readable(text)',
