@@ -51,6 +51,16 @@ BREAKAGES = [
         f"trigger {MARK_TRIGGER} is disabled",
     ),
     (
+        "a partition of another table",
+        "create table public.models_parent (like public.llm_models including defaults)"
+        " partition by list (provider);"
+        " alter table public.models_parent attach partition public.llm_models default",
+        {"partition"},
+        "public.llm_models is a partition of public.models_parent: a write through"
+        " public.models_parent fires none of llm_models's statement triggers, so an upsert there"
+        " would lose the new path",
+    ),
+    (
         "no primary key",
         "alter table public.llm_models drop constraint llm_models_pkey",
         {"id_column"},
@@ -191,6 +201,7 @@ def test_a_healthy_install_passes_every_check(db: str, capsys: pytest.CaptureFix
         "table",
         "columns",
         "id_column",
+        "partition",
         f"trigger:{INSERT_TRIGGER}",
         f"trigger:{UPDATE_TRIGGER}",
         f"trigger:{CLEAR_TRIGGER}",

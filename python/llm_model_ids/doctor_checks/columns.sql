@@ -2,7 +2,10 @@
 -- Returns (name, ok, detail, fix), one row per check; run with search_path = ''.
 --   columns:   model_id, base_model, name, provider (text or varchar) and metadata (jsonb), which
 --              the trigger reads and writes by name;
---   id_column: id, the uuid primary key by which backfill, restore and the audit view key rows.
+--   id_column: id, the uuid primary key by which backfill, restore and the audit view key rows;
+--   partition: the table is no partition of another: PostgreSQL fires only the parent's statement
+--              triggers for a write through the parent, so the upsert mark and the hand-off's
+--              clean-up (statement triggers of llm_models) would not run.
 with need (col, types, wanted, convert) as (
     values ('model_id', array['text', 'varchar'], 'text or varchar', 'text'),
            ('base_model', array['text', 'varchar'], 'text or varchar', 'text'),
@@ -79,4 +82,25 @@ select 'id_column',
                 then 'alter table public.llm_models add primary key (id);'
        end
   from (select) as one
-       left join id on true;
+       left join id on true
+union all
+select 'partition',
+       parent.name is null,
+       case when parent.name is null
+                then 'public.llm_models is no partition (its statement triggers fire for every'
+                     || ' write)'
+            else pg_catalog.format('public.llm_models is a partition of %s: a write through %s'
+                                   || ' fires none of llm_models''s statement triggers, so an'
+                                   || ' upsert there would lose the new path (write to'
+                                   || ' public.llm_models itself, or detach it)',
+                                   parent.name, parent.name)
+       end,
+       case when parent.name is not null
+                then pg_catalog.format('alter table %s detach partition public.llm_models;',
+                                       parent.name)
+       end
+  from (select) as one
+       left join (select i.inhparent::pg_catalog.regclass::pg_catalog.text as name
+                    from pg_catalog.pg_inherits i
+                   where i.inhrelid = pg_catalog.to_regclass('public.llm_models')
+                   limit 1) as parent on true;
