@@ -210,7 +210,9 @@ def call_only(function: str) -> str:
     return function[: start.end()] + "    return new;\n" + function[start.end() :]
 
 
-def measure(log: bool = True) -> str:
+def measure(log: bool = True) -> tuple[str, dict[str, dict[str, float]]]:
+    """The Markdown, and the instructions per row over no trigger of each workload by version
+    (with "none" and "floor"), which scripts/bench.py judges the bulk targets by too."""
     versions = bench.version_files()
     names = {v: f"bench_{v.replace('.', '_')}" for v in versions}
     label = {v: (__version__ if v == bench.NOW else v) for v in versions}
@@ -251,11 +253,12 @@ def measure(log: bool = True) -> str:
         updates = {table: per_update(data, now, table) for table in UPDATE_TABLES}
         if log:
             print(statements, updates)
-    return (
+    text = (
         markdown(costs, parts, versions, label)
         + statement_markdown(statements)
         + update_markdown(updates)
     )
+    return text, costs
 
 
 # model_id, provider, base_model (SQL)
@@ -354,7 +357,7 @@ def markdown(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.parse_args(argv)
-    print(measure())
+    print(measure()[0])
     return 0
 
 

@@ -41,7 +41,7 @@ class Status:
 
     @property
     def healthy(self) -> bool:
-        """Installed, the table present and both triggers enabled (the doctor checks more)."""
+        """Installed, the table present and every trigger enabled (the doctor checks more)."""
         return (
             self.installed
             and self.table_exists
