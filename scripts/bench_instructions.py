@@ -171,19 +171,20 @@ def per_statement(data: Path, database: str, table: str, shape: tuple[str, str, 
         f"insert into {table} (name, provider, model_id, base_model)"
         f" values ('m', '{provider}', '{model_id}', {base_model});\n\n"
     )
-    counts = [
-        instructions(data, database, f"truncate {table};\n\n" + insert * (5 + n))
-        for n in (STATEMENTS_SMALL, STATEMENTS_LARGE)
-    ]
-    return (counts[1] - counts[0]) / (STATEMENTS_LARGE - STATEMENTS_SMALL)
+    return _per_statement(data, database, insert, f"truncate {table};\n\n")
 
 
 def per_update(data: Path, database: str, table: str) -> float:
     """Instructions per UPDATE statement that changes no row, each its own transaction: what the
     statement trigger that marks an upsert costs every UPDATE (and every upsert) statement."""
-    update = f"update {table} set name = 'n' where false;\n\n"
+    return _per_statement(data, database, f"update {table} set name = 'n' where false;\n\n")
+
+
+def _per_statement(data: Path, database: str, statement: str, setup: str = "") -> float:
+    """Instructions per run of ``statement``: the difference between two counts of many runs."""
     counts = [
-        instructions(data, database, update * (5 + n)) for n in (STATEMENTS_SMALL, STATEMENTS_LARGE)
+        instructions(data, database, setup + statement * (5 + n))
+        for n in (STATEMENTS_SMALL, STATEMENTS_LARGE)
     ]
     return (counts[1] - counts[0]) / (STATEMENTS_LARGE - STATEMENTS_SMALL)
 
