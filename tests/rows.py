@@ -82,3 +82,26 @@ def sql_normalize(
     ).fetchone()
     assert row is not None
     return tuple(row)
+
+
+def upsert_names(conn: Conn, user_id: str, rows: list[tuple[str, str]], tail: str = "") -> None:
+    """Upsert (name, model_id) rows of one user (provider vllm) on the key (user_id, name),
+    setting only model_id, as a redeploy route would; ``tail`` ends the statement."""
+    values = ", ".join(["(%s, 'vllm', %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for name, model_id in rows:
+        params += [user_id, name, model_id]
+    conn.execute(
+        "insert into public.llm_models (user_id, provider, name, model_id) values "
+        + values
+        + " on conflict (user_id, name) do update set model_id = excluded.model_id"
+        + tail,
+        params,
+    )
+
+
+def setting(conn: Conn, name: str) -> Any:
+    """current_setting(name, true): None when the setting was never set in the session."""
+    row = conn.execute("select current_setting(%s, true)", [name]).fetchone()
+    assert row is not None
+    return row[0]

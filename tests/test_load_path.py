@@ -13,7 +13,7 @@ from psycopg.rows import dict_row
 
 import postgrest
 from postgrest import claims, model
-from rows import Conn, insert, update
+from rows import Conn, insert, setting, update, upsert_names
 
 USER = "00000000-0000-0000-0000-0000000000a1"
 
@@ -26,9 +26,7 @@ def keyed(conn: Conn) -> Conn:
 
 
 def _pending(conn: Conn) -> Any:
-    row = conn.execute("select current_setting('llm_model_ids.pending_upsert', true)").fetchone()
-    assert row is not None
-    return row[0]
+    return setting(conn, "llm_model_ids.pending_upsert")
 
 
 def _row(conn: Conn, name: str) -> dict[str, Any]:
@@ -41,17 +39,7 @@ def _row(conn: Conn, name: str) -> dict[str, Any]:
 
 
 def _upsert(conn: Conn, rows: list[tuple[str, str]], tail: str = "") -> None:
-    values = ", ".join(["(%s, 'vllm', %s, %s)"] * len(rows))
-    params: list[Any] = []
-    for name, model_id in rows:
-        params += [USER, name, model_id]
-    conn.execute(
-        "insert into public.llm_models (user_id, provider, name, model_id) values "
-        + values
-        + " on conflict (user_id, name) do update set model_id = excluded.model_id"
-        + tail,
-        params,
-    )
+    upsert_names(conn, USER, rows, tail)
 
 
 # ---- upserts on any conflict target ------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rows import Conn, insert
+from rows import Conn, insert, setting, upsert_names
 
 USER = "00000000-0000-0000-0000-0000000000b2"
 
@@ -41,27 +41,12 @@ def _seen(conn: Conn) -> list[Any]:
     return [row[0] for row in conn.execute("select pending from public.seen order by n")]
 
 
-def _setting(conn: Conn, name: str) -> Any:
-    row = conn.execute("select current_setting(%s, true)", [name]).fetchone()
-    assert row is not None
-    return row[0]
-
-
 def _pending(conn: Conn) -> Any:
-    return _setting(conn, "llm_model_ids.pending_upsert")
+    return setting(conn, "llm_model_ids.pending_upsert")
 
 
 def _upsert(conn: Conn, rows: list[tuple[str, str]]) -> None:
-    values = ", ".join(["(%s, 'vllm', %s, %s)"] * len(rows))
-    params: list[Any] = []
-    for name, model_id in rows:
-        params += [USER, name, model_id]
-    conn.execute(
-        "insert into public.llm_models (user_id, provider, name, model_id) values "
-        + values
-        + " on conflict (user_id, name) do update set model_id = excluded.model_id",
-        params,
-    )
+    upsert_names(conn, USER, rows)
 
 
 def test_a_plain_insert_leaves_no_hand_off(observed: Conn) -> None:
@@ -95,10 +80,10 @@ def test_an_upsert_leaves_each_rewritten_row_for_its_update(observed: Conn) -> N
 
 def test_the_mark_an_update_leaves_changes_no_later_statement(conn: Conn) -> None:
     row = insert(conn, model_id="/runs/qwen-ft/checkpoint-100")
-    assert _setting(conn, "llm_model_ids.may_upsert") in (None, "")
+    assert setting(conn, "llm_model_ids.may_upsert") in (None, "")
     with conn.transaction():
         conn.execute("update public.llm_models set name = 'renamed' where id = %s", [row["id"]])
-        assert (_setting(conn, "llm_model_ids.may_upsert"), _pending(conn)) == ("on", "")
+        assert (setting(conn, "llm_model_ids.may_upsert"), _pending(conn)) == ("on", "")
         # a metadata edit in the marked transaction
         edited = conn.execute(
             'update public.llm_models set metadata = \'{"model_path": "/moved"}\''
@@ -119,7 +104,7 @@ def test_the_mark_an_update_leaves_changes_no_later_statement(conn: Conn) -> Non
             [other["id"]],
         ).fetchone()
         assert renamed == ({"model_path": "/runs/other-ft/checkpoint-2"},)
-    assert _setting(conn, "llm_model_ids.may_upsert") in (None, "")
+    assert setting(conn, "llm_model_ids.may_upsert") in (None, "")
 
 
 def test_a_nested_update_between_a_rows_triggers_keeps_its_hand_off(conn: Conn) -> None:
