@@ -288,6 +288,15 @@ class Line:
     note: str = ""  # shown after yes/no: the instruction count that also judged it
 
 
+def instruction_ratio(row: dict[str, float], version: str, compared: str) -> float:
+    """A version's instructions per row as the target compares them: to no trigger (the whole
+    INSERT's, with and without the trigger) or to the floor trigger's (scripts/bench_instructions.py
+    gives ``row``: per row over no trigger, with "none" and "floor")."""
+    if compared == "none":
+        return (row["none"] + row[version]) / row["none"]
+    return row[version] / row["floor"]
+
+
 def judged_by_instructions(lines: list[Line], costs: dict[str, dict[str, float]]) -> list[Line]:
     """A bulk target counts as met only if this version's instruction count meets it too: on a
     shared machine one timed run moves by 2 to 4 times (a floor of 3 µs one run, 9 the next),
@@ -297,13 +306,9 @@ def judged_by_instructions(lines: list[Line], costs: dict[str, dict[str, float]]
         label = line.name.removeprefix("bulk insert, ")
         compared, target = TARGETS.get(label, ("floor", 0.0))
         if line.name.startswith("bulk insert, ") and target and label in costs:
-            row = costs[label]
-            if compared == "none":
-                ratio = (row["none"] + row[NOW]) / row["none"]
-                note = f"instructions {ratio:.3f}x"
-            else:
-                ratio = row[NOW] / row["floor"]
-                note = f"instructions {ratio:.2f}x"
+            ratio = instruction_ratio(costs[label], NOW, compared)
+            digits = 3 if compared == "none" else 2
+            note = f"instructions {ratio:.{digits}f}x"
             line = replace(line, met=bool(line.met) and ratio <= target, note=note)
         judged.append(line)
     return judged

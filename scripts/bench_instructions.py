@@ -315,10 +315,12 @@ def markdown(
         value, row = costs[workload][version], costs[workload]
         compared, _target = bench.TARGETS.get(workload, ("floor", 0.0))
         if compared == "none":
-            return f"{value:,.0f} ({(row['none'] + value) / row['none']:.3f}x no trigger)"
+            return (
+                f"{value:,.0f} ({bench.instruction_ratio(row, version, compared):.3f}x no trigger)"
+            )
         if row["floor"] < 1000:  # the floor's WHEN keeps the row out: no ratio to show
             return f"{value:,.0f}"
-        return f"{value:,.0f} ({value / row['floor']:.2f}x floor)"
+        return f"{value:,.0f} ({bench.instruction_ratio(row, version, compared):.2f}x floor)"
 
     def target(workload: str) -> str:
         compared, value = bench.TARGETS.get(workload, ("floor", 0.0))

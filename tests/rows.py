@@ -105,3 +105,8 @@ def setting(conn: Conn, name: str) -> Any:
     row = conn.execute("select current_setting(%s, true)", [name]).fetchone()
     assert row is not None
     return row[0]
+
+
+def pending_upsert(conn: Conn) -> Any:
+    """What the insert trigger left for an upsert's update (llm_model_ids.pending_upsert)."""
+    return setting(conn, "llm_model_ids.pending_upsert")

@@ -6,7 +6,7 @@ import uuid
 
 from psycopg.rows import dict_row
 
-from rows import Conn, all_rows, insert
+from rows import Conn, all_rows, insert, pending_upsert
 
 CHECKPOINT = (
     "/home/juan-canfield/Desktop/web-ui/lib/training/logs/"
@@ -217,9 +217,7 @@ def test_pending_upsert_does_not_outlive_its_statement(conn: Conn) -> None:
         [row["id"]],
     ).fetchone()
     assert again == ({"model_path": "/moved"},)
-    assert conn.execute(
-        "select current_setting('llm_model_ids.pending_upsert', true)"
-    ).fetchone() in (("",), (None,))
+    assert pending_upsert(conn) in ("", None)
 
 
 def test_pending_upsert_does_not_reach_a_later_statement_of_the_transaction(conn: Conn) -> None:

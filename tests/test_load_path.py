@@ -13,7 +13,7 @@ from psycopg.rows import dict_row
 
 import postgrest
 from postgrest import claims, model
-from rows import Conn, insert, setting, update, upsert_names
+from rows import Conn, insert, pending_upsert, update, upsert_names
 
 USER = "00000000-0000-0000-0000-0000000000a1"
 
@@ -23,10 +23,6 @@ def keyed(conn: Conn) -> Conn:
     """The app's own unique key (user_id, name), as a redeploy route would upsert on it."""
     conn.execute("create unique index llm_models_user_name on public.llm_models (user_id, name)")
     return conn
-
-
-def _pending(conn: Conn) -> Any:
-    return setting(conn, "llm_model_ids.pending_upsert")
 
 
 def _row(conn: Conn, name: str) -> dict[str, Any]:
@@ -54,7 +50,7 @@ def test_upsert_on_another_unique_key_keeps_the_new_path(keyed: Conn) -> None:
         "model_path": "/v4/run/my-ft",
         "previous_model_path": "/v3/run/my-ft",
     }
-    assert _pending(keyed) == ""
+    assert pending_upsert(keyed) == ""
 
 
 def test_upsert_equals_a_plain_update_that_sets_model_id(keyed: Conn) -> None:
@@ -123,7 +119,7 @@ def test_multi_row_upsert_never_attaches_one_rows_path_to_another(keyed: Conn) -
     }
     assert _row(keyed, "plain")["metadata"] == {}
     assert _row(keyed, "kept")["metadata"] == {"model_path": "/old/kept/my-ft"}
-    assert _pending(keyed) == ""
+    assert pending_upsert(keyed) == ""
 
 
 def test_upsert_through_postgrest_with_on_conflict_columns(conn: Conn, authenticator: Conn) -> None:
@@ -151,7 +147,7 @@ def test_upsert_whose_update_is_skipped_leaves_nothing_behind(keyed: Conn, tail:
     original = insert(keyed, user_id=USER, name="my-ft", model_id="/v3/run/my-ft")
     with keyed.transaction():
         _upsert(keyed, [("my-ft", "/v4/run/my-ft")], tail)
-        assert _pending(keyed) == ""
+        assert pending_upsert(keyed) == ""
         after = update(keyed, original["id"], metadata={"note": "edited"})
     assert after["metadata"] == {"note": "edited", "model_path": "/v3/run/my-ft"}
 
@@ -164,7 +160,7 @@ def test_on_conflict_do_nothing_leaves_nothing_behind(keyed: Conn) -> None:
             " values (%s, 'vllm', 'my-ft', '/v4/run/my-ft') on conflict do nothing",
             [USER],
         )
-        assert _pending(keyed) == ""
+        assert pending_upsert(keyed) == ""
         after = update(keyed, original["id"], model_id="my-ft")
     assert after["metadata"] == {"model_path": "/v3/run/my-ft"}
 
@@ -185,7 +181,7 @@ def _assert_final_path(conn: Conn) -> None:
         "select model_id, metadata from public.llm_models where name = 'staged'"
     ).fetchone()
     assert row == ("my-ft", {"model_path": "/srv/final/my-ft"})
-    assert _pending(conn) in ("", None)
+    assert pending_upsert(conn) in ("", None)
 
 
 def test_statements_inside_a_do_block_do_not_share_the_hand_off(conn: Conn) -> None:

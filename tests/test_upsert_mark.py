@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rows import Conn, insert, setting, upsert_names
+from rows import Conn, insert, pending_upsert, setting, upsert_names
 
 USER = "00000000-0000-0000-0000-0000000000b2"
 
@@ -39,10 +39,6 @@ def observed(conn: Conn) -> Conn:
 
 def _seen(conn: Conn) -> list[Any]:
     return [row[0] for row in conn.execute("select pending from public.seen order by n")]
-
-
-def _pending(conn: Conn) -> Any:
-    return setting(conn, "llm_model_ids.pending_upsert")
 
 
 def _upsert(conn: Conn, rows: list[tuple[str, str]]) -> None:
@@ -75,7 +71,7 @@ def test_an_upsert_leaves_each_rewritten_row_for_its_update(observed: Conn) -> N
     seen = _seen(observed)
     assert [pending[:1] for pending in seen] == ["m", "m"]
     assert "/runs/a-ft/checkpoint-1" in seen[0] and "/runs/b-ft/checkpoint-1" in seen[1]
-    assert _pending(observed) == ""
+    assert pending_upsert(observed) == ""
 
 
 def test_the_mark_an_update_leaves_changes_no_later_statement(conn: Conn) -> None:
@@ -83,7 +79,7 @@ def test_the_mark_an_update_leaves_changes_no_later_statement(conn: Conn) -> Non
     assert setting(conn, "llm_model_ids.may_upsert") in (None, "")
     with conn.transaction():
         conn.execute("update public.llm_models set name = 'renamed' where id = %s", [row["id"]])
-        assert (setting(conn, "llm_model_ids.may_upsert"), _pending(conn)) == ("on", "")
+        assert (setting(conn, "llm_model_ids.may_upsert"), pending_upsert(conn)) == ("on", "")
         # a metadata edit in the marked transaction
         edited = conn.execute(
             'update public.llm_models set metadata = \'{"model_path": "/moved"}\''
@@ -97,7 +93,7 @@ def test_the_mark_an_update_leaves_changes_no_later_statement(conn: Conn) -> Non
             "other-ft",
             {"model_path": "/runs/other-ft/checkpoint-2"},
         )
-        assert _pending(conn) == ""
+        assert pending_upsert(conn) == ""
         renamed = conn.execute(
             "update public.llm_models set model_id = 'other-ft-v2' where id = %s"
             " returning metadata",
