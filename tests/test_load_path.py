@@ -53,6 +53,26 @@ def test_upsert_on_another_unique_key_keeps_the_new_path(keyed: Conn) -> None:
     assert pending_upsert(keyed) == ""
 
 
+def test_upsert_of_a_checkpoint_with_a_base_model_keeps_the_new_path(keyed: Conn) -> None:
+    """The seed deploy route's row (a checkpoint path, a plain org/name base model) takes the
+    INSERT's one-test lane; inside an upsert it must leave the hand-off all the same."""
+    base = "meta-llama/Llama-3.2-3B-Instruct"
+    insert(keyed, user_id=USER, name="my-ft", model_id="/v3/run/checkpoint-5", base_model=base)
+    keyed.execute(
+        "insert into public.llm_models (user_id, provider, name, model_id, base_model)"
+        " values (%s, 'vllm', 'my-ft', '/v4/run/checkpoint-9', %s)"
+        " on conflict (user_id, name) do update set model_id = excluded.model_id",
+        [USER, base],
+    )
+    stored = _row(keyed, "my-ft")
+    assert stored["model_id"] == base
+    assert stored["metadata"] == {
+        "model_path": "/v4/run/checkpoint-9",
+        "previous_model_path": "/v3/run/checkpoint-5",
+    }
+    assert pending_upsert(keyed) == ""
+
+
 def test_upsert_equals_a_plain_update_that_sets_model_id(keyed: Conn) -> None:
     plain = insert(keyed, user_id=USER, name="plain", model_id="/v3/run/my-ft")
     insert(keyed, user_id=USER, name="upserted", model_id="/v3/run/my-ft")

@@ -1,6 +1,7 @@
 """The trigger's shortcuts give what the rules give: the one-test lane for an absolute path with a
 plain org/name base model (sql/src/30_trigger.sql), the TRIM macro's "nothing to trim" test and
-FAST_HUB's early rejections (scripts/compile_sql.py). Each row sits on an edge of one of them; the
+FAST_HUB's early rejections (scripts/compile_sql.py) and rule 2's cache folders, found without
+splitting the path (sql/src/rules_body.sql). Each row sits on an edge of one of them; the
 stored row must be what normalize() and the Python twin say, on INSERT and on UPDATE."""
 
 from __future__ import annotations
@@ -35,13 +36,62 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("a non-ASCII first character", "\u00a0" + PATH, BASE, "my-ft"),
     ("a non-ASCII last character", PATH + "\u00e9", BASE, "my-ft"),
     ("a hub cache path with padding", "/hf/hub/models--Qwen--Qwen2.5-7B/snapshots/ab ", None, "x"),
+    # FAST_HUB tests characters, not a pattern: each edge of what it admits.
+    ("a base model with a space inside", PATH, "org/my model", "my-ft"),
+    ("a base model ending in a tab", PATH, "org/model\t", "my-ft"),
+    ("a base model ending in a space", PATH, "org/model ", "my-ft"),
+    ("a base model ending in '/'", PATH, "org/model/", "my-ft"),
+    ("a base model ending in '.'", PATH, "org/model.", "my-ft"),
+    ("a base model with two '/'", PATH, "org/a/b", "my-ft"),
+    ("a base model with a ':'", PATH, "org:x/model", "my-ft"),
+    ("a base model with a backslash", PATH, "org\\x/model", "my-ft"),
+    (
+        "a non-ASCII base model",
+        PATH,
+        "org/na\u00efve-\u043c\u043e\u0434\u0435\u043b\u044c",
+        "my-ft",
+    ),
+    ("a base model ending in a non-ASCII space", PATH, "org/model\u00a0", "my-ft"),
+    ("a base model with an 11-character org", PATH, "deepseek-ai/DeepSeek-R1", "my-ft"),
+    ("a base model that is a weights file, upper case", PATH, "org/model.GGUF", "my-ft"),
+    ("a base model that starts with '@'", PATH, "@org/model", "my-ft"),
+    ("a base model whose org starts with a step prefix", PATH, "Stability/model", "my-ft"),
+    ("a base model whose org is a step folder, upper case", PATH, "EPOCH-3/model", "my-ft"),
+    ("a hub id with a space inside", "org/my model", None, "x"),
+    ("a hub id ending in a tab", "org/model\t", None, "x"),
+    ("a hub id that is a weights file after a space", "org/model.gguf ", None, "x"),
+    ("a non-ASCII hub id", "org/na\u00efve", None, "x"),
+    # Rule 2's cache folders are found without splitting the path: each edge of that.
+    (
+        "two cache folders, the inner one unusable",
+        "/c/models--a--b/x/models--step-1--y/snapshots/1",
+        None,
+        "x",
+    ),
+    (
+        "two cache folders, the inner one usable",
+        "/c/models--a--b/x/models--org--name/snapshots/1",
+        None,
+        "x",
+    ),
+    ("a cache folder name inside a segment", "/c/my-models--org--name/snapshots/1", None, "x"),
+    ("a cache path with backslashes", "C:\\hf\\models--org--name\\snapshots\\ab", None, "x"),
+    ("an empty cache folder", "/c/models--/models--org--name", None, "x"),
+    ("a cache folder repeated in one segment", "/c/models--models--org--name/s", None, "x"),
+    ("a relative cache path", "models--org--name/snapshots/ab", None, "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 
 
 def expected(model_id: str, base_model: str | None, name: str) -> dict[str, Any]:
     return normalize_row(
-        {"model_id": model_id, "base_model": base_model, "name": name, "provider": "vllm"}
+        {
+            "model_id": model_id,
+            "base_model": base_model,
+            "name": name,
+            "provider": "vllm",
+            "metadata": {},
+        }
     )
 
 
@@ -76,3 +126,23 @@ def test_the_lane_keeps_the_trimmed_path() -> None:
     what the rules keep, in plain values."""
     assert expected(PATH + " \t ", BASE, "x")["metadata"] == {"model_path": PATH}
     assert expected(PATH, "  " + BASE + "\n", "x")["model_id"] == BASE
+
+
+# What metadata the lane may meet: it takes an object without a model_path and leaves every
+# other shape to the rules (a different model_path moves to previous_model_path).
+METADATA: list[Any] = [
+    {},
+    {"run": 7},
+    {"model_path": "/srv/runs/job_0/checkpoint-100"},
+    {"model_path": PATH},
+    {"model_path": None},
+    None,
+]
+
+
+@pytest.mark.parametrize("metadata", METADATA, ids=[repr(m) for m in METADATA])
+def test_the_lane_with_any_metadata_gives_what_the_rules_give(conn: Conn, metadata: Any) -> None:
+    stored = insert(conn, model_id=PATH, base_model=BASE, name="my-ft", metadata=metadata)
+    row = {"model_id": PATH, "base_model": BASE, "name": "my-ft", "provider": "vllm"}
+    twin = normalize_row({**row, "metadata": metadata})
+    assert (stored["model_id"], stored["metadata"]) == (twin["model_id"], twin["metadata"])

@@ -60,13 +60,33 @@ declare
     v_metadata jsonb;
     v_pending text;
 begin
-    -- A plain org/name (a hub id such as meta-llama/Llama-3.2-3B-Instruct, what a self-hosted
-    -- engine is most often given) is readable for every provider, so the rules would keep it: an
-    -- INSERT of one returns at once. (An UPDATE goes on: a rename keeps the load path, below.)
-    -- The test is a statement of its own behind its first character: PL/pgSQL prepares each
-    -- expression it reaches once per transaction, and a path (a single-row INSERT through the
-    -- Data API is a transaction) never reaches this one.
-    if tg_op = 'INSERT' and pg_catalog.ascii(new.model_id) between 48 and 122 then
+    -- The two commonest INSERTs, each behind the value's first character (PL/pgSQL prepares each
+    -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
+    -- a transaction, so neither prepares the other's test):
+    if pg_catalog.ascii(new.model_id) = 47 then
+        -- An absolute path with a plain org/name base model (rule 1), in one test and two
+        -- assignments: the rules below give exactly this for such a row (a location; FAST_HUB
+        -- admits no padding, so the base model is its own trimmed value), a dozen statements
+        -- later. Not with SET llm_model_ids.bypass = on, and not where an upsert may need the
+        -- hand-off (see above) or metadata already has a model_path: those go the long way.
+        -- tests/test_trigger_shortcuts.py and the golden vectors hold the trigger to normalize().
+        if tg_op = 'INSERT'
+           and {{FAST_HUB:new.base_model}}
+           and pg_catalog.jsonb_typeof(new.metadata) = 'object'
+           and not new.metadata operator(pg_catalog.?) 'model_path'
+           and (pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
+                in ('on', 'true', 'yes', '1')) is not true
+           and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+            new.metadata := new.metadata operator(pg_catalog.||)
+                            pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
+            new.model_id := new.base_model;
+            return new;
+        end if;
+    elsif tg_op = 'INSERT' and pg_catalog.ascii(new.model_id) between 48 and 122 then
+        -- A plain org/name (a hub id such as meta-llama/Llama-3.2-3B-Instruct, what a
+        -- self-hosted engine is most often given) is readable for every provider, so the rules
+        -- would keep it: an INSERT of one returns at once. (An UPDATE goes on: a rename keeps the
+        -- load path, below.)
         if {{FAST_HUB:new.model_id}} then
             return new;
         end if;
@@ -123,14 +143,12 @@ begin
             end if;
         end if;
 
-        -- The commonest rewrite, an absolute path with a plain org/name base model (rule 1), in
-        -- one test and three statements: the rules below give exactly this for such a row (a
-        -- location; FAST_HUB admits no padding, so the base model is its own trimmed value) after
-        -- a dozen statements. tests/test_trigger_shortcuts.py and the golden vectors hold the
-        -- trigger to normalize().
-        if pg_catalog.left(new.model_id, 1) = '/' and {{FAST_HUB:new.base_model}} then
+        -- The same path with a plain org/name base model, for an UPDATE, in a transaction that may
+        -- upsert or with a model_path already in metadata (the first test of this function takes
+        -- it in a plain INSERT).
+        if pg_catalog.ascii(new.model_id) = 47 and {{FAST_HUB:new.base_model}} then
             v_key := 'model_path';
-            v_kept := {{TRIM:new.model_id}};
+            v_kept := {{TRIM_LONG:new.model_id}};
             new.model_id := new.base_model;
             exit rewrite;
         end if;

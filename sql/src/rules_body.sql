@@ -9,12 +9,12 @@
             r_rule := 'keep:null';
             exit rules;
         end if;
-        v_trimmed := {{TRIM:p_model_id}};
+        v_trimmed := {{TRIM_LONG:p_model_id}};
         -- What the value is: a location (any provider), an opaque id or a relative path (rewritten
         -- for self-hosted engines only), or readable (left as written). An over-long value is
         -- never parsed: only its start and cheap tests decide. (A location comes first: it is the
         -- common rewrite, and it is visible and needs neither the provider nor the length.)
-        if pg_catalog.left(v_trimmed, 1) = '/' or v_trimmed operator(pg_catalog.~) {{LOCATION}} then
+        if pg_catalog.ascii(v_trimmed) = 47 or v_trimmed operator(pg_catalog.~) {{LOCATION}} then
             r_kind := 'location';
         else
             if not {{VISIBLE:v_trimmed}} then
@@ -41,7 +41,7 @@
 
         -- Rule 1: the base model, if usable.
         v_base := {{TRIM:p_base_model}};
-        v_pass := 1;
+        v_first := 2;
         if v_base is not null then
             -- (a plain org/name first: a few expressions, where the full test takes dozens)
             if {{FAST_HUB:v_base}} then
@@ -59,20 +59,15 @@
             if {{FITS:v_base}}
                and ({{IS_LOCATION:v_base}}
                     or ({{IS_SELF_HOSTED}} and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
-                v_pass := 0;
+                v_first := 1;
             end if;
         end if;
 
         -- Rules 2-3, first on such a base model (rule 1, pass 1), then on model_id (pass 2).
         -- (an opaque id or an over-long value is not parsed)
-        foreach v_value in array case
-            when v_pass = 0 then array[v_base, case when r_kind = 'location'
-                                                    and {{FITS:v_trimmed}}
-                                               then v_trimmed end]
-            else array[case when r_kind = 'location' and {{FITS:v_trimmed}}
-                       then v_trimmed end]
-        end loop
-            v_pass := v_pass + 1;
+        for v_pass in v_first .. 2 loop
+            v_value := case when v_pass = 1 then v_base
+                            when r_kind = 'location' and {{FITS:v_trimmed}} then v_trimmed end;
             continue when v_value is null;
 
             -- Rule 2: https://huggingface.co/{org}/{name}/..., hf:// and huggingface://.
@@ -88,15 +83,17 @@
                 end if;
             end if;
 
-            v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
-            v_count := pg_catalog.cardinality(v_segments);
-
-            -- Rule 2: a Hugging Face cache folder models--{org}--{name}, innermost first.
+            -- Rule 2: a Hugging Face cache folder models--{org}--{name}, innermost first. Each
+            -- such folder is one '/models--' in '/' || the value (with '/' for '\'; the string
+            -- cannot overlap itself), so the path is not split into segments for it: split_part
+            -- with a negative field counts from the end. (A cache path, the rule's common case,
+            -- stops here and never pays for the segments below.)
             if pg_catalog.strpos(v_value, 'models--') > 0 then
-                for i in reverse v_count .. 1 loop
-                    continue when not pg_catalog.starts_with(v_segments[i], 'models--');
-                    v_candidate := pg_catalog.btrim(
-                        pg_catalog.replace(pg_catalog.substr(v_segments[i], 9), '--', '/'), {{WS}});
+                v_slashed := '/' || pg_catalog.replace(v_value, '\', '/');
+                for k in 1 .. (pg_catalog.octet_length(v_slashed)
+                               - pg_catalog.octet_length(pg_catalog.replace(v_slashed, '/models--', ''))) / 9 loop
+                    v_candidate := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(
+                        pg_catalog.split_part(v_slashed, '/models--', -k), '/', 1), '--', '/'), {{WS}});
                     if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
                         r_model_id := v_candidate;
                         r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
@@ -104,6 +101,9 @@
                     end if;
                 end loop;
             end if;
+
+            v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
+            v_count := pg_catalog.cardinality(v_segments);
 
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).

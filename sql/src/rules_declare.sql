@@ -10,9 +10,10 @@
     v_name text;
     v_lower text;
     v_match text[];
+    v_slashed text;
     v_segments text[];
     v_org text;
     v_state integer;
     v_count integer;
     v_i integer;
-    v_pass integer;
+    v_first integer;
