@@ -377,8 +377,11 @@ begin
             v_name := null;
             for i in reverse v_count .. 1 loop
                 v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
-                -- (a plain word is no weights file and no root: one test instead of several)
-                if v_candidate operator(pg_catalog.!~) '^[A-Za-z0-9][A-Za-z0-9_ -]*$' then
+                -- (a segment with no '.' or ':' that starts with a digit or letter is visible, no
+                -- weights file and no root: three cheap tests instead of several)
+                if not (pg_catalog.ascii(v_candidate) between 48 and 122
+                        and pg_catalog.strpos(v_candidate, '.') = 0
+                        and pg_catalog.strpos(v_candidate, ':') = 0) then
                     continue when not (coalesce(pg_catalog.ascii(v_candidate) between 33 and 126, false) or pg_catalog.btrim(v_candidate, e' \t\n\r\f\x0b\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060\u2061\u2062\u2063\u2064\u2065\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3000\ufeff') <> '');
                     continue when (pg_catalog.strpos(v_candidate, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.~) '^(model|pytorch_model|adapter_model|tf_model|flax_model|consolidated|weights)(-[0-9]{5}-of-[0-9]{5})?$');
                     if (pg_catalog.strpos(v_candidate, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx"}'::pg_catalog.text[])) then
@@ -508,10 +511,10 @@ declare
     v_metadata jsonb;
     v_pending text;
 begin
-    -- The two commonest INSERTs, each behind the value's first character (PL/pgSQL prepares each
+    -- The two commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
-    -- a transaction, so neither prepares the other's test):
-    if pg_catalog.ascii(new.model_id) = 47 then
+    -- a transaction: neither prepares the other's test, and a path without a base model neither):
+    if pg_catalog.ascii(new.model_id) = 47 and new.base_model is not null then
         -- An absolute path with a plain org/name base model (rule 1), in one test and two
         -- assignments: the rules below give exactly this for such a row (a location; FAST_HUB
         -- admits no padding, so the base model is its own trimmed value), a dozen statements
@@ -593,12 +596,14 @@ begin
 
         -- The same path with a plain org/name base model, for an UPDATE, in a transaction that may
         -- upsert or with a model_path already in metadata (the first test of this function takes
-        -- it in a plain INSERT).
-        if pg_catalog.ascii(new.model_id) = 47 and (new.base_model is not null and pg_catalog.octet_length(new.base_model) <= 4096 and pg_catalog.ascii(new.base_model) between 48 and 122 and pg_catalog.ascii(pg_catalog.right(new.base_model, 1)) > 47 and pg_catalog.strpos(new.base_model, '/') operator(pg_catalog.<>) all ('{0,12,41,48,65,72}'::pg_catalog.int4[]) and new.base_model operator(pg_catalog.!~~) '%/%/%' and pg_catalog.strpos(new.base_model, ':') = 0 and pg_catalog.strpos(new.base_model, '\') = 0 and not (pg_catalog.strpos(new.base_model, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(new.base_model, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx"}'::pg_catalog.text[])) and pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C") operator(pg_catalog.<>) all ('{"models","model","outputs","output","out","logs","runs","checkpoints","saves","tmp","data","home","root","users","desktop","training","trainer_output","temp","workspace","mnt","cache",".cache","hub","merged","merged_model","merged-model","final","final_model","final-model","best","best_model","latest","last","adapter","adapters","adapter_model","lora","lora_model","snapshots","checkpoint","ckpt","merged_16bit","merged_4bit","merged-16bit","merged-4bit","merge_model","actor","huggingface","hf_model"}'::pg_catalog.text[]) and not (pg_catalog.ascii(new.base_model) operator(pg_catalog.=) any ('{67,69,71,73,83,99,101,103,105,115}'::pg_catalog.int4[]) and (pg_catalog.left(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), 2) operator(pg_catalog.=) any ('{"ch","ck","ep","gl","it","st"}'::pg_catalog.text[]) and ((pg_catalog.rtrim(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), '0123456789') <> pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C")) or pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C") operator(pg_catalog.~) '^((checkpoint|ckpt|global_step|step|epoch|iter)[-_]?[0-9]+([-_.].*)?)$')))) then
-            v_key := 'model_path';
-            v_kept := case when pg_catalog.ascii(new.model_id) > 32 and pg_catalog.get_byte(pg_catalog.convert_to(new.model_id, 'UTF8'), pg_catalog.octet_length(new.model_id) - 1) > 32 then new.model_id else pg_catalog.btrim(new.model_id, e' \t\n\r\f\x0b') end;
-            new.model_id := new.base_model;
-            exit rewrite;
+        -- it in a plain INSERT). Nested for the same reason as that test.
+        if pg_catalog.ascii(new.model_id) = 47 and new.base_model is not null then
+            if (new.base_model is not null and pg_catalog.octet_length(new.base_model) <= 4096 and pg_catalog.ascii(new.base_model) between 48 and 122 and pg_catalog.ascii(pg_catalog.right(new.base_model, 1)) > 47 and pg_catalog.strpos(new.base_model, '/') operator(pg_catalog.<>) all ('{0,12,41,48,65,72}'::pg_catalog.int4[]) and new.base_model operator(pg_catalog.!~~) '%/%/%' and pg_catalog.strpos(new.base_model, ':') = 0 and pg_catalog.strpos(new.base_model, '\') = 0 and not (pg_catalog.strpos(new.base_model, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(new.base_model, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx"}'::pg_catalog.text[])) and pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C") operator(pg_catalog.<>) all ('{"models","model","outputs","output","out","logs","runs","checkpoints","saves","tmp","data","home","root","users","desktop","training","trainer_output","temp","workspace","mnt","cache",".cache","hub","merged","merged_model","merged-model","final","final_model","final-model","best","best_model","latest","last","adapter","adapters","adapter_model","lora","lora_model","snapshots","checkpoint","ckpt","merged_16bit","merged_4bit","merged-16bit","merged-4bit","merge_model","actor","huggingface","hf_model"}'::pg_catalog.text[]) and not (pg_catalog.ascii(new.base_model) operator(pg_catalog.=) any ('{67,69,71,73,83,99,101,103,105,115}'::pg_catalog.int4[]) and (pg_catalog.left(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), 2) operator(pg_catalog.=) any ('{"ch","ck","ep","gl","it","st"}'::pg_catalog.text[]) and ((pg_catalog.rtrim(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), '0123456789') <> pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C")) or pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C") operator(pg_catalog.~) '^((checkpoint|ckpt|global_step|step|epoch|iter)[-_]?[0-9]+([-_.].*)?)$')))) then
+                v_key := 'model_path';
+                v_kept := case when pg_catalog.ascii(new.model_id) > 32 and pg_catalog.get_byte(pg_catalog.convert_to(new.model_id, 'UTF8'), pg_catalog.octet_length(new.model_id) - 1) > 32 then new.model_id else pg_catalog.btrim(new.model_id, e' \t\n\r\f\x0b') end;
+                new.model_id := new.base_model;
+                exit rewrite;
+            end if;
         end if;
 
         -- The rules, in a block of their own: PL/pgSQL sets each variable of a block to null
@@ -774,8 +779,11 @@ begin
                     v_name := null;
                     for i in reverse v_count .. 1 loop
                         v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
-                        -- (a plain word is no weights file and no root: one test instead of several)
-                        if v_candidate operator(pg_catalog.!~) '^[A-Za-z0-9][A-Za-z0-9_ -]*$' then
+                        -- (a segment with no '.' or ':' that starts with a digit or letter is visible, no
+                        -- weights file and no root: three cheap tests instead of several)
+                        if not (pg_catalog.ascii(v_candidate) between 48 and 122
+                                and pg_catalog.strpos(v_candidate, '.') = 0
+                                and pg_catalog.strpos(v_candidate, ':') = 0) then
                             continue when not (coalesce(pg_catalog.ascii(v_candidate) between 33 and 126, false) or pg_catalog.btrim(v_candidate, e' \t\n\r\f\x0b\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060\u2061\u2062\u2063\u2064\u2065\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3000\ufeff') <> '');
                             continue when (pg_catalog.strpos(v_candidate, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.~) '^(model|pytorch_model|adapter_model|tf_model|flax_model|consolidated|weights)(-[0-9]{5}-of-[0-9]{5})?$');
                             if (pg_catalog.strpos(v_candidate, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx"}'::pg_catalog.text[])) then

@@ -60,10 +60,10 @@ declare
     v_metadata jsonb;
     v_pending text;
 begin
-    -- The two commonest INSERTs, each behind the value's first character (PL/pgSQL prepares each
+    -- The two commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
-    -- a transaction, so neither prepares the other's test):
-    if pg_catalog.ascii(new.model_id) = 47 then
+    -- a transaction: neither prepares the other's test, and a path without a base model neither):
+    if pg_catalog.ascii(new.model_id) = 47 and new.base_model is not null then
         -- An absolute path with a plain org/name base model (rule 1), in one test and two
         -- assignments: the rules below give exactly this for such a row (a location; FAST_HUB
         -- admits no padding, so the base model is its own trimmed value), a dozen statements
@@ -145,12 +145,14 @@ begin
 
         -- The same path with a plain org/name base model, for an UPDATE, in a transaction that may
         -- upsert or with a model_path already in metadata (the first test of this function takes
-        -- it in a plain INSERT).
-        if pg_catalog.ascii(new.model_id) = 47 and {{FAST_HUB:new.base_model}} then
-            v_key := 'model_path';
-            v_kept := {{TRIM_LONG:new.model_id}};
-            new.model_id := new.base_model;
-            exit rewrite;
+        -- it in a plain INSERT). Nested for the same reason as that test.
+        if pg_catalog.ascii(new.model_id) = 47 and new.base_model is not null then
+            if {{FAST_HUB:new.base_model}} then
+                v_key := 'model_path';
+                v_kept := {{TRIM_LONG:new.model_id}};
+                new.model_id := new.base_model;
+                exit rewrite;
+            end if;
         end if;
 
         -- The rules, in a block of their own: PL/pgSQL sets each variable of a block to null

@@ -158,8 +158,11 @@
             v_name := null;
             for i in reverse v_count .. 1 loop
                 v_candidate := {{TRIM:v_segments[i]}};
-                -- (a plain word is no weights file and no root: one test instead of several)
-                if v_candidate operator(pg_catalog.!~) '^[A-Za-z0-9][A-Za-z0-9_ -]*$' then
+                -- (a segment with no '.' or ':' that starts with a digit or letter is visible, no
+                -- weights file and no root: three cheap tests instead of several)
+                if not (pg_catalog.ascii(v_candidate) between 48 and 122
+                        and pg_catalog.strpos(v_candidate, '.') = 0
+                        and pg_catalog.strpos(v_candidate, ':') = 0) then
                     continue when not {{VISIBLE:v_candidate}};
                     continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
                     if {{WEIGHTS_EXT:v_candidate}} then
