@@ -296,7 +296,7 @@ begin
 
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
-            if ((pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'models') > 0 or pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'hub') > 0) and v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]') then
+            if ((pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'models') > 0 or pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'hub') > 0) and (pg_catalog.lower('/' || pg_catalog.replace(v_value, '\', '/') collate "C") operator(pg_catalog.~~) any ('{"%/models/%","%/hub/%"}'::pg_catalog.text[]) or v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]')) then
                 -- walk up from the end: [a trailing weights file], skipped folders, then name,
                 -- org and the container (empty segments do not count)
                 v_name := null;
@@ -347,8 +347,9 @@ begin
             v_name := null;
             for i in reverse v_count .. 1 loop
                 v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
-                -- (a segment with no '.' or ':' that starts with a digit or letter is visible, no
-                -- weights file and no root: three cheap tests instead of several)
+                -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
+                -- visible, no weights file and no root, which starts with '.', '$', '%' or '~' or
+                -- ends with ':': three cheap tests instead of several)
                 if not (pg_catalog.ascii(v_candidate) between 48 and 122
                         and pg_catalog.strpos(v_candidate, '.') = 0
                         and pg_catalog.strpos(v_candidate, ':') = 0) then
@@ -699,7 +700,7 @@ begin
 
                     -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
                     -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
-                    if ((pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'models') > 0 or pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'hub') > 0) and v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]') then
+                    if ((pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'models') > 0 or pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'hub') > 0) and (pg_catalog.lower('/' || pg_catalog.replace(v_value, '\', '/') collate "C") operator(pg_catalog.~~) any ('{"%/models/%","%/hub/%"}'::pg_catalog.text[]) or v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]')) then
                         -- walk up from the end: [a trailing weights file], skipped folders, then name,
                         -- org and the container (empty segments do not count)
                         v_name := null;
@@ -749,8 +750,9 @@ begin
                     v_name := null;
                     for i in reverse v_count .. 1 loop
                         v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
-                        -- (a segment with no '.' or ':' that starts with a digit or letter is visible, no
-                        -- weights file and no root: three cheap tests instead of several)
+                        -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
+                        -- visible, no weights file and no root, which starts with '.', '$', '%' or '~' or
+                        -- ends with ':': three cheap tests instead of several)
                         if not (pg_catalog.ascii(v_candidate) between 48 and 122
                                 and pg_catalog.strpos(v_candidate, '.') = 0
                                 and pg_catalog.strpos(v_candidate, ':') = 0) then

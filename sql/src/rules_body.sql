@@ -158,8 +158,9 @@
             v_name := null;
             for i in reverse v_count .. 1 loop
                 v_candidate := {{TRIM:v_segments[i]}};
-                -- (a segment with no '.' or ':' that starts with a digit or letter is visible, no
-                -- weights file and no root: three cheap tests instead of several)
+                -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
+                -- visible, no weights file and no root, which starts with '.', '$', '%' or '~' or
+                -- ends with ':': three cheap tests instead of several)
                 if not (pg_catalog.ascii(v_candidate) between 48 and 122
                         and pg_catalog.strpos(v_candidate, '.') = 0
                         and pg_catalog.strpos(v_candidate, ':') = 0) then
