@@ -123,10 +123,15 @@ def _values(src: RuleSource) -> dict[str, str]:
         "MODELSCOPE": _literal(src.modelscope_folder),
         "FALLBACK": _literal(src.fallback_model_id),
         "GUARD": _guard(src),
+        # SET llm_model_ids.bypass = on (or true, yes, 1): the trigger writes the row unchanged.
+        "BYPASSED": (
+            "pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))"
+            " in ('on', 'true', 'yes', '1')"
+        ),
     }
 
 
-def _lengths(values: tuple[int, ...]) -> str:
+def _int_array(values: tuple[int, ...]) -> str:
     return "'{" + ",".join(str(v) for v in values) + "}'::pg_catalog.int4[]"
 
 
@@ -138,15 +143,23 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     lower = 'pg_catalog.lower({} collate "C")'.format
     step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
     step_stems = _text_array(tuple(p + sep for p in src.step_prefixes for sep in ("", "-", "_")))
-    digest_lengths = _lengths((40, 47, 64, 71))
+    digest_lengths = _int_array((40, 47, 64, 71))
     location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
-    digest_slash = _lengths((41, 48, 65, 72))
+    digest_slash = _int_array((41, 48, 65, 72))
     # FAST_HUB: no '/' (0), or one after an org that may be mkdtemp's folder (11 characters) or
     # a digest (40, 47, 64, 71); the first letters of the step prefixes, either case.
-    fast_hub_slash = _lengths((0, 12, 41, 48, 65, 72))
-    step_letters = _lengths(
+    fast_hub_slash = _int_array((0, 12, 41, 48, 65, 72))
+    step_letters = _int_array(
         tuple(sorted({ord(c) for p in src.step_prefixes for c in (p[0].lower(), p[0].upper())}))
     )
+
+    def trimmed(x: str, last: str) -> str:
+        """TRIM: ``x`` as is when its first character and ``last`` (its last character or byte)
+        are above U+0020, else btrim()."""
+        return (
+            f"case when pg_catalog.ascii({x}) > 32 and {last} > 32"
+            f" then {x} else pg_catalog.btrim({x}, {{{{WS}}}}) end"
+        )
 
     def first_lower(x: str) -> str:
         """The lower-cased first segment of a value split on '/' (no backslash in it)."""
@@ -169,11 +182,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # The value without surrounding whitespace (WS is ASCII, every character of it at most
         # U+0020): btrim() builds arrays of the value's characters in a UTF-8 database, so a value
         # whose first and last characters are above U+0020 (the common case) is returned as is.
-        "TRIM": lambda x: (
-            f"case when pg_catalog.ascii({x}) > 32"
-            f" and pg_catalog.ascii(pg_catalog.right({x}, 1)) > 32"
-            f" then {x} else pg_catalog.btrim({x}, {{{{WS}}}}) end"
-        ),
+        "TRIM": lambda x: trimmed(x, f"pg_catalog.ascii(pg_catalog.right({x}, 1))"),
         # The same for a value that is often long (a model_id: a path), testing its last byte:
         # right(x, 1) counts every character of a UTF-8 value (570 instructions and 40 a
         # character: 4,500 for a 90-character path), the last byte costs 1,900 at any length.
@@ -181,11 +190,10 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # last character. (An empty value stops at its first character, which AND evaluates
         # first: get_byte needs a byte. convert_to only checks the bytes of a UTF-8 value:
         # install refuses other database encodings.)
-        "TRIM_LONG": lambda x: (
-            f"case when pg_catalog.ascii({x}) > 32"
-            f" and pg_catalog.get_byte(pg_catalog.convert_to({x}, 'UTF8'),"
-            f" pg_catalog.octet_length({x}) - 1) > 32"
-            f" then {x} else pg_catalog.btrim({x}, {{{{WS}}}}) end"
+        "TRIM_LONG": lambda x: trimmed(
+            x,
+            f"pg_catalog.get_byte(pg_catalog.convert_to({x}, 'UTF8'),"
+            f" pg_catalog.octet_length({x}) - 1)",
         ),
         # Has a visible character (rule 6): a printable ASCII first character says so at once.
         "VISIBLE": lambda x: (
@@ -202,7 +210,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f"((pg_catalog.ascii({x}) between 48 and 57"
             f" and pg_catalog.ltrim({x}, '0123456789') = '')"
             f" or (pg_catalog.octet_length({x}) operator(pg_catalog.=)"
-            f" any ({_lengths(src.opaque_lengths)})"
+            f" any ({_int_array(src.opaque_lengths)})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.uuid_or_digest})$')}))"
         ),
         # On a lower-cased segment: a step folder, a digest folder, mkdtemp's folder.
@@ -277,7 +285,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f"(pg_catalog.octet_length({x}) <= {src.max_length}"
             f" and {x} operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9._ -]*$'"
             f" and pg_catalog.octet_length({x}) operator(pg_catalog.<>) all"
-            f" ({_lengths(src.opaque_lengths)})"
+            f" ({_int_array(src.opaque_lengths)})"
             f" and not {{{{WEIGHTS_EXT:{x}}}}})"
         ),
         # An over-long value (never parsed) counts as a relative path when it has a separator or

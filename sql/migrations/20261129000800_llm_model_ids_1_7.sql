@@ -496,8 +496,7 @@ begin
            and (new.base_model is not null and pg_catalog.octet_length(new.base_model) <= 4096 and pg_catalog.ascii(new.base_model) between 48 and 122 and pg_catalog.ascii(pg_catalog.right(new.base_model, 1)) > 47 and pg_catalog.strpos(new.base_model, '/') operator(pg_catalog.<>) all ('{0,12,41,48,65,72}'::pg_catalog.int4[]) and new.base_model operator(pg_catalog.!~~) '%/%/%' and pg_catalog.strpos(new.base_model, ':') = 0 and pg_catalog.strpos(new.base_model, '\') = 0 and not (pg_catalog.strpos(new.base_model, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(new.base_model, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx"}'::pg_catalog.text[])) and pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C") operator(pg_catalog.<>) all ('{"models","model","outputs","output","out","logs","runs","checkpoints","saves","tmp","data","home","root","users","desktop","training","trainer_output","temp","workspace","mnt","cache",".cache","hub","merged","merged_model","merged-model","final","final_model","final-model","best","best_model","latest","last","adapter","adapters","adapter_model","lora","lora_model","snapshots","checkpoint","ckpt","merged_16bit","merged_4bit","merged-16bit","merged-4bit","merge_model","actor","huggingface","hf_model"}'::pg_catalog.text[]) and not (pg_catalog.ascii(new.base_model) operator(pg_catalog.=) any ('{67,69,71,73,83,99,101,103,105,115}'::pg_catalog.int4[]) and (pg_catalog.left(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), 2) operator(pg_catalog.=) any ('{"ch","ck","ep","gl","it","st"}'::pg_catalog.text[]) and ((pg_catalog.rtrim(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C"), '0123456789') <> pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C")) or pg_catalog.lower(pg_catalog.split_part(new.base_model, '/', 1) collate "C") operator(pg_catalog.~) '^((checkpoint|ckpt|global_step|step|epoch|iter)[-_]?[0-9]+([-_.].*)?)$'))))
            and pg_catalog.jsonb_typeof(new.metadata) = 'object'
            and not new.metadata operator(pg_catalog.?) 'model_path'
-           and (pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
-                in ('on', 'true', 'yes', '1')) is not true
+           and (pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true)) in ('on', 'true', 'yes', '1')) is not true
            and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
             new.metadata := new.metadata operator(pg_catalog.||)
                             pg_catalog.jsonb_build_object('model_path', case when pg_catalog.ascii(new.model_id) > 32 and pg_catalog.get_byte(pg_catalog.convert_to(new.model_id, 'UTF8'), pg_catalog.octet_length(new.model_id) - 1) > 32 then new.model_id else pg_catalog.btrim(new.model_id, e' \t\n\r\f\x0b') end);
@@ -514,8 +513,7 @@ begin
         end if;
     end if;
     -- SET llm_model_ids.bypass = on skips it all.
-    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
-       in ('on', 'true', 'yes', '1') then
+    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true)) in ('on', 'true', 'yes', '1') then
         return new;
     end if;
 

@@ -74,8 +74,7 @@ begin
            and {{FAST_HUB:new.base_model}}
            and pg_catalog.jsonb_typeof(new.metadata) = 'object'
            and not new.metadata operator(pg_catalog.?) 'model_path'
-           and (pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
-                in ('on', 'true', 'yes', '1')) is not true
+           and ({{BYPASSED}}) is not true
            and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
             new.metadata := new.metadata operator(pg_catalog.||)
                             pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
@@ -92,8 +91,7 @@ begin
         end if;
     end if;
     -- SET llm_model_ids.bypass = on skips it all.
-    if pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true))
-       in ('on', 'true', 'yes', '1') then
+    if {{BYPASSED}} then
         return new;
     end if;
 
