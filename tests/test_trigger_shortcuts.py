@@ -1,7 +1,8 @@
 """The trigger's shortcuts give what the rules give: the one-test lane for an absolute path with a
 plain org/name base model (sql/src/30_trigger.sql), the TRIM macro's "nothing to trim" test and
-FAST_HUB's early rejections (scripts/compile_sql.py) and rule 2's cache folders, found without
-splitting the path (sql/src/rules_body.sql). Each row sits on an edge of one of them; the
+FAST_HUB's early rejections, FAST_NAME and the string tests in front of each regex
+(scripts/compile_sql.py) and rule 2's cache folders, found without splitting the path
+(sql/src/rules_body.sql). Each row sits on an edge of one of them; the
 stored row must be what normalize() and the Python twin say, on INSERT and on UPDATE."""
 
 from __future__ import annotations
@@ -79,6 +80,46 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("an empty cache folder", "/c/models--/models--org--name", None, "x"),
     ("a cache folder repeated in one segment", "/c/models--models--org--name/s", None, "x"),
     ("a relative cache path", "models--org--name/snapshots/ab", None, "x"),
+    # The string tests in front of a regex (ROOT, STRIP_SHARD, GENERIC_WEIGHTS_FILE, STEP) and
+    # FAST_NAME, which has none: each edge of what they let through or stop.
+    ("a shard suffix", "/srv/x/Llama-3-8B-00001-of-00004.gguf", None, "x"),
+    ("a shard suffix, upper case", "/srv/x/Llama-3-8B-00001-OF-00004.gguf", None, "x"),
+    ("a shard suffix with four digits", "/srv/x/llama-0001-of-00004.gguf", None, "x"),
+    ("a shard suffix's shape with letters", "/srv/x/llama-abcde-of-fghij.gguf", None, "x"),
+    ("a shard suffix's shape without '-of-'", "/srv/x/llama-00001-xy-00004.gguf", None, "x"),
+    ("a sharded generic weights file", "/srv/ft/model-00001-of-00002.safetensors", None, "x"),
+    ("a generic weights file, upper case", "/srv/ft/MODEL.safetensors", None, "x"),
+    ("a generic weights file, short shard", "/srv/ft/model-0001-of-00002.safetensors", None, "x"),
+    ("a generic weights stem and more", "/srv/ft/modelx-00001-of-00002.bin", None, "x"),
+    ("a generic weights stem, upper-case OF", "/srv/ft/model-00001-OF-00002.bin", None, "x"),
+    ("a segment ending with ':'", "/srv/weird:/checkpoint-1", None, "x"),
+    ("a ':' inside a segment", "/srv/a:b/checkpoint-1", None, "x"),
+    ("a $HOME root", "$HOME/checkpoint-1", None, "x"),
+    ("a ${VAR} root", "${RUNS}/checkpoint-1", None, "x"),
+    ("a %VAR% root", "%USERPROFILE%\\checkpoint-1", None, "x"),
+    ("a '..' root", "../checkpoint-1", None, "x"),
+    ("a segment starting with '.'", "/srv/.hidden/checkpoint-1", None, "x"),
+    ("a segment starting with '~'", "/srv/~me/checkpoint-1", None, "x"),
+    ("a segment starting with '$' that is no root", "/srv/$5-run/checkpoint-1", None, "x"),
+    ("a step folder, upper case", "/srv/ft/Checkpoint-100", None, "x"),
+    ("a step folder without a separator", "/srv/ft/global_step500", None, "x"),
+    ("a step folder with a suffix", "/srv/ft/step_1-merged", None, "x"),
+    ("a folder with a step prefix's first letter", "/srv/ft/sft-run", None, "x"),
+    ("a folder with a step prefix's two letters", "/srv/ft/items", None, "x"),
+    ("a folder that is a step prefix", "/srv/ft/iter", None, "x"),
+    ("a name that starts with a digit", "/srv/runs/9-llama", None, "x"),
+    ("a name that starts with '_'", "/srv/runs/_private", None, "x"),
+    ("a name with a space", "/srv/runs/Llama 3", None, "x"),
+    ("a name with '@'", "/srv/runs/llama@home", None, "x"),
+    ("a non-ASCII name", "/srv/runs/\u043c\u043e\u0434\u0435\u043b\u044c", None, "x"),
+    ("a display name with a backslash", "/srv/runs/checkpoint-1", None, "my\\model"),
+    ("a display name with a ':'", "/srv/runs/checkpoint-1", None, "my:model"),
+    ("a display name with a '/'", "/srv/runs/checkpoint-1", None, "org/model"),
+    ("a display name that is a weights file", "/srv/runs/checkpoint-1", None, "llama.GGUF"),
+    ("a display name of a UUID's length", "/srv/runs/checkpoint-1", None, "a" * 36),
+    ("a display name starting with '['", "/srv/runs/checkpoint-1", None, "[x] model"),
+    ("a display name starting with '`'", "/srv/runs/checkpoint-1", None, "`model"),
+    ("a display name starting with 'Z'", "/srv/runs/checkpoint-1", None, "Zephyr 7B"),
 ]
 IDS = [edge[0] for edge in EDGES]
 
