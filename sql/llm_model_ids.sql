@@ -215,6 +215,7 @@ declare
     v_state integer;
     v_count integer;
     v_i integer;
+    v_stop integer;
     v_first integer;
 begin
     -- The rules (sql/src/rules_body.sql, compiled into normalize() and into the trigger, so the
@@ -345,6 +346,7 @@ begin
                         continue when (v_lower operator(pg_catalog.=) any ('{"merged","merged_model","merged-model","final","final_model","final-model","best","best_model","latest","last","adapter","adapters","adapter_model","lora","lora_model","snapshots","checkpoint","ckpt","merged_16bit","merged_4bit","merged-16bit","merged-4bit","merge_model","actor","huggingface","hf_model"}'::pg_catalog.text[]) or (pg_catalog.ascii(v_lower) operator(pg_catalog.=) any ('{99,101,103,105,115}'::pg_catalog.int4[]) and pg_catalog.left(v_lower, 2) operator(pg_catalog.=) any ('{"ch","ck","ep","gl","it","st"}'::pg_catalog.text[]) and ((pg_catalog.rtrim(v_lower, '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(v_lower, '0123456789') <> v_lower) or v_lower operator(pg_catalog.~) '^((checkpoint|ckpt|global_step|step|epoch|iter)[-_]?[0-9]+([-_.].*)?)$')) or (pg_catalog.octet_length(v_lower) operator(pg_catalog.=) any ('{40,47,64,71}'::pg_catalog.int4[]) and v_lower operator(pg_catalog.~) '^([0-9a-f]{40}|[0-9a-f]{64}|sha256[-:]([0-9a-f]{40}|[0-9a-f]{64}))$')) or (pg_catalog.strpos(v_candidate, '.') > 0 and (pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.=) any ('{"model","pytorch_model","adapter_model","tf_model","flax_model","consolidated","weights"}'::pg_catalog.text[]) or (pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.~~) '%-_____-__-_____' and pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.~) '^(model|pytorch_model|adapter_model|tf_model|flax_model|consolidated|weights)(-[0-9]{5}-of-[0-9]{5})?$')));
                         v_name := v_candidate;
                         v_state := 2;
+                        v_stop := i;
                     elsif v_state = 2 then
                         v_org := v_candidate;
                         v_state := 3;
@@ -369,13 +371,24 @@ begin
                         exit rules;
                     end if;
                 end if;
+                -- Rule 3 starts at the hub walk's name when the segments after it have no '.' or
+                -- ':' (below).
+                if v_stop < v_count
+                   and pg_catalog.array_to_string(v_segments[v_stop + 1 : v_count], '/')
+                       operator(pg_catalog.~~) any ('{%.%,%:%}') then
+                    v_stop := null;
+                end if;
             end if;
 
             -- Rule 3: from the last segment backwards, skip generic weights files, strip a weights
             -- extension (and a shard suffix), skip step and artifact folders; the first other
-            -- segment is the candidate, and nothing above it is used.
+            -- segment is the candidate, and nothing above it is used. (The hub layout's walk above
+            -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
+            -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
+            -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
+            -- name. v_stop is null when the hub walk found no name, did not run or met one.)
             v_name := null;
-            for i in reverse v_count .. 1 loop
+            for i in reverse coalesce(v_stop, v_count) .. 1 loop
                 v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
                 -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
                 -- visible, no weights file and no root, which starts with '.', '$', '%' or '~' or
@@ -409,6 +422,8 @@ begin
                 r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
                 exit rules;
             end if;
+            -- (the next pass walks another value: no name from this one's hub walk)
+            v_stop := null;
         end loop;
 
         -- Rule 4: the row's own display name.
@@ -625,6 +640,7 @@ begin
             v_state integer;
             v_count integer;
             v_i integer;
+            v_stop integer;
             v_first integer;
             v_path text;
         begin
@@ -747,6 +763,7 @@ begin
                                 continue when (v_lower operator(pg_catalog.=) any ('{"merged","merged_model","merged-model","final","final_model","final-model","best","best_model","latest","last","adapter","adapters","adapter_model","lora","lora_model","snapshots","checkpoint","ckpt","merged_16bit","merged_4bit","merged-16bit","merged-4bit","merge_model","actor","huggingface","hf_model"}'::pg_catalog.text[]) or (pg_catalog.ascii(v_lower) operator(pg_catalog.=) any ('{99,101,103,105,115}'::pg_catalog.int4[]) and pg_catalog.left(v_lower, 2) operator(pg_catalog.=) any ('{"ch","ck","ep","gl","it","st"}'::pg_catalog.text[]) and ((pg_catalog.rtrim(v_lower, '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(v_lower, '0123456789') <> v_lower) or v_lower operator(pg_catalog.~) '^((checkpoint|ckpt|global_step|step|epoch|iter)[-_]?[0-9]+([-_.].*)?)$')) or (pg_catalog.octet_length(v_lower) operator(pg_catalog.=) any ('{40,47,64,71}'::pg_catalog.int4[]) and v_lower operator(pg_catalog.~) '^([0-9a-f]{40}|[0-9a-f]{64}|sha256[-:]([0-9a-f]{40}|[0-9a-f]{64}))$')) or (pg_catalog.strpos(v_candidate, '.') > 0 and (pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.=) any ('{"model","pytorch_model","adapter_model","tf_model","flax_model","consolidated","weights"}'::pg_catalog.text[]) or (pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.~~) '%-_____-__-_____' and pg_catalog.lower(pg_catalog.split_part(v_candidate, '.', 1) collate "C") operator(pg_catalog.~) '^(model|pytorch_model|adapter_model|tf_model|flax_model|consolidated|weights)(-[0-9]{5}-of-[0-9]{5})?$')));
                                 v_name := v_candidate;
                                 v_state := 2;
+                                v_stop := i;
                             elsif v_state = 2 then
                                 v_org := v_candidate;
                                 v_state := 3;
@@ -770,13 +787,24 @@ begin
                                 exit rules;
                             end if;
                         end if;
+                        -- Rule 3 starts at the hub walk's name when the segments after it have no '.' or
+                        -- ':' (below).
+                        if v_stop < v_count
+                           and pg_catalog.array_to_string(v_segments[v_stop + 1 : v_count], '/')
+                               operator(pg_catalog.~~) any ('{%.%,%:%}') then
+                            v_stop := null;
+                        end if;
                     end if;
 
                     -- Rule 3: from the last segment backwards, skip generic weights files, strip a weights
                     -- extension (and a shard suffix), skip step and artifact folders; the first other
-                    -- segment is the candidate, and nothing above it is used.
+                    -- segment is the candidate, and nothing above it is used. (The hub layout's walk above
+                    -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
+                    -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
+                    -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
+                    -- name. v_stop is null when the hub walk found no name, did not run or met one.)
                     v_name := null;
-                    for i in reverse v_count .. 1 loop
+                    for i in reverse coalesce(v_stop, v_count) .. 1 loop
                         v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
                         -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
                         -- visible, no weights file and no root, which starts with '.', '$', '%' or '~' or
@@ -809,6 +837,8 @@ begin
                         r_model_id := v_name;
                         exit rules;
                     end if;
+                    -- (the next pass walks another value: no name from this one's hub walk)
+                    v_stop := null;
                 end loop;
 
                 -- Rule 4: the row's own display name.

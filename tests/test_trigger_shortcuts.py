@@ -120,6 +120,19 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("a display name starting with '['", "/srv/runs/checkpoint-1", None, "[x] model"),
     ("a display name starting with '`'", "/srv/runs/checkpoint-1", None, "`model"),
     ("a display name starting with 'Z'", "/srv/runs/checkpoint-1", None, "Zephyr 7B"),
+    # Rule 3 starts at the hub layout's name when the segments after it have no '.' or ':'.
+    ("no hub: step folders after the name", "/srv/models/runs/7/ft-7/checkpoint-7", None, "x"),
+    ("no hub: a weights file after the name", "/srv/models/runs/ft/final.bin", None, "x"),
+    ("no hub: a named weights file after the name", "/srv/models/runs/ft/q4.gguf", None, "x"),
+    ("no hub: a step folder that is a root after it", "/srv/models/runs/ft/step1.x:", None, "x"),
+    ("no hub: a generic file after the name", "/srv/models/runs/ft/model.safetensors", None, "x"),
+    ("no hub: a file as the hub walk's name", "/srv/models/runs/ft/final.bin/step-1", None, "x"),
+    ("no hub: a root as the hub walk's name", "/srv/models/a/b/c:/checkpoint-1", None, "x"),
+    ("no hub: a digest with ':' after it", "/srv/models/runs/r/sha256:" + "a" * 64, None, "x"),
+    ("no hub: empty segments after the name", "/srv/models/runs/ft/checkpoint-1//", None, "x"),
+    ("no hub: a padded step folder", "/srv/models/runs/ft/ checkpoint-1 /x.gguf", None, "x"),
+    ("a hub layout after a step folder", "/srv/models/org/name/checkpoint-1", None, "x"),
+    ("a base model that is a path, then the path", "/srv/runs/ft/step-1", "/m/models/a/b/x", "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 

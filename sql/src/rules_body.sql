@@ -126,6 +126,7 @@
                         continue when {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}};
                         v_name := v_candidate;
                         v_state := 2;
+                        v_stop := i;
                     elsif v_state = 2 then
                         v_org := v_candidate;
                         v_state := 3;
@@ -150,13 +151,24 @@
                         exit rules;
                     end if;
                 end if;
+                -- Rule 3 starts at the hub walk's name when the segments after it have no '.' or
+                -- ':' (below).
+                if v_stop < v_count
+                   and pg_catalog.array_to_string(v_segments[v_stop + 1 : v_count], '/')
+                       operator(pg_catalog.~~) any ('{%.%,%:%}') then
+                    v_stop := null;
+                end if;
             end if;
 
             -- Rule 3: from the last segment backwards, skip generic weights files, strip a weights
             -- extension (and a shard suffix), skip step and artifact folders; the first other
-            -- segment is the candidate, and nothing above it is used.
+            -- segment is the candidate, and nothing above it is used. (The hub layout's walk above
+            -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
+            -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
+            -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
+            -- name. v_stop is null when the hub walk found no name, did not run or met one.)
             v_name := null;
-            for i in reverse v_count .. 1 loop
+            for i in reverse coalesce(v_stop, v_count) .. 1 loop
                 v_candidate := {{TRIM:v_segments[i]}};
                 -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
                 -- visible, no weights file and no root, which starts with '.', '$', '%' or '~' or
@@ -190,6 +202,8 @@
                 r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
                 exit rules;
             end if;
+            -- (the next pass walks another value: no name from this one's hub walk)
+            v_stop := null;
         end loop;
 
         -- Rule 4: the row's own display name.

@@ -16,4 +16,5 @@
     v_state integer;
     v_count integer;
     v_i integer;
+    v_stop integer;
     v_first integer;
