@@ -166,7 +166,8 @@
             -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
             -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
             -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
-            -- name. v_stop is null when the hub walk found no name, did not run or met one.)
+            -- name. v_stop is null when the hub walk did not run or found no name, or when a
+            -- segment after that name has a '.' or a ':'.)
             v_name := null;
             for i in reverse coalesce(v_stop, v_count) .. 1 loop
                 v_candidate := {{TRIM:v_segments[i]}};
