@@ -142,17 +142,18 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     expression means what the regex alone means."""
     lower = 'pg_catalog.lower({} collate "C")'.format
     step_starts = _text_array(tuple(sorted({p[:2] for p in src.step_prefixes})))
-    step_first = _int_array(tuple(sorted({ord(p[0]) for p in src.step_prefixes})))
+    # The step prefixes' first letters: lower case (STEP tests a lower-cased segment) and both
+    # cases (FAST_HUB tests its value before lower-casing the org).
+    step_initials = sorted({p[0].lower() for p in src.step_prefixes})
+    step_first = _int_array(tuple(ord(c) for c in step_initials))
     step_stems = _text_array(tuple(p + sep for p in src.step_prefixes for sep in ("", "-", "_")))
     digest_lengths = _int_array((40, 47, 64, 71))
     location_starts = "".join(sorted({"/", "~", ".", "\\", "$", "%"}))
     digest_slash = _int_array((41, 48, 65, 72))
     # FAST_HUB: no '/' (0), or one after an org that may be mkdtemp's folder (11 characters) or
-    # a digest (40, 47, 64, 71); the first letters of the step prefixes, either case.
+    # a digest (40, 47, 64, 71).
     fast_hub_slash = _int_array((0, 12, 41, 48, 65, 72))
-    step_letters = _int_array(
-        tuple(sorted({ord(c) for p in src.step_prefixes for c in (p[0].lower(), p[0].upper())}))
-    )
+    step_letters = _int_array(tuple(sorted(ord(c) for i in step_initials for c in (i, i.upper()))))
 
     def trimmed(x: str, last: str) -> str:
         """TRIM: ``x`` as is when its first character and ``last`` (its last character or byte)
@@ -162,9 +163,13 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" then {x} else pg_catalog.btrim({x}, {{{{WS}}}}) end"
         )
 
+    def lower_part(x: str, separator: str, field: int) -> str:
+        """The lower-cased field of a value split on ``separator`` (negative: from the end)."""
+        return lower(f"pg_catalog.split_part({x}, {_literal(separator)}, {field})")
+
     def first_lower(x: str) -> str:
         """The lower-cased first segment of a value split on '/' (no backslash in it)."""
-        return lower(f"pg_catalog.split_part({x}, '/', 1)")
+        return lower_part(x, "/", 1)
 
     host_first = f"^({src.host})[/\\\\]"
     # A shard suffix's shape as a LIKE pattern: '-', 5 digits, '-of-', 5 digits.
@@ -173,7 +178,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
 
     def stem(x: str) -> str:
         """The lower-cased part of a file name before its first '.'."""
-        return lower(f"pg_catalog.split_part({x}, '.', 1)")
+        return lower_part(x, ".", 1)
 
     # HUB_LAYOUT: a container segment with no whitespace around it, as LIKE patterns of the path
     # with '/' for every separator and a '/' in front (the words are plain: no LIKE wildcard).
@@ -337,7 +342,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # Ends with a weights-file extension: the part after the last "." is one.
         "WEIGHTS_EXT": lambda x: (
             f"(pg_catalog.strpos({x}, '.') > 0"
-            f" and {lower(f'pg_catalog.split_part({x}, {chr(39)}.{chr(39)}, -1)')}"
+            f" and {lower_part(x, '.', -1)}"
             f" operator(pg_catalog.=) any ({_text_array(src.weights_extensions)}))"
         ),
         # The value without its weights-file extension (when WEIGHTS_EXT holds): all but its
