@@ -132,6 +132,26 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("no hub: empty segments after the name", "/srv/models/runs/ft/checkpoint-1//", None, "x"),
     ("no hub: a padded step folder", "/srv/models/runs/ft/ checkpoint-1 /x.gguf", None, "x"),
     ("a hub layout after a step folder", "/srv/models/org/name/checkpoint-1", None, "x"),
+    # 1.9.0: the hub layout's walk in two loops (the name; then the org and the container), the
+    # one segment after the name read without a slice, STEP with one rtrim and a LIKE.
+    ("no hub: a step folder with a '.' after it", "/srv/models/runs/ft/step_1.5", None, "x"),
+    ("no hub: a '.' two segments after it", "/srv/models/runs/ft/step_1.5/ckpt-2", None, "x"),
+    ("no hub: a ':' two segments after it", "/srv/models/runs/ft/a:/ckpt-2", None, "x"),
+    ("a hub layout with empty segments", "/srv/models//org//name//checkpoint-1", None, "x"),
+    ("a hub layout with padded segments", "/srv/ models /\torg / name/step-1", None, "x"),
+    ("a hub layout, upper-case container", "/srv/MODELS/org/name", None, "x"),
+    ("a name right below the container", "/models/name", None, "x"),
+    ("a name and an org at the top", "org/name/checkpoint-1", None, "x"),
+    ("a ModelScope hub layout", "/root/.cache/modelscope/hub/Qwen/Qwen2___5-7B", None, "x"),
+    ("a container two segments too high", "/srv/models/a/b/c/checkpoint-1", None, "x"),
+    ("a folder that is a step stem", "/srv/ft/checkpoint-", None, "x"),
+    ("a step stem and letters", "/srv/ft/checkpoint-x", None, "x"),
+    ("a step number and a trailing '-'", "/srv/ft/epoch-3-", None, "x"),
+    ("a step folder, upper-case stem", "/srv/ft/CKPT_0", None, "x"),
+    ("a step number in the middle", "/srv/ft/step12x", None, "x"),
+    ("a base model whose org is a step stem", PATH, "step_/model", "my-ft"),
+    ("a base model whose org is a step folder, no separator", PATH, "Iter12/model", "my-ft"),
+    ("a base model whose org starts like a step stem", PATH, "Checkpoints/model", "my-ft"),
     ("a base model that is a path, then the path", "/srv/runs/ft/step-1", "/m/models/a/b/x", "x"),
 ]
 IDS = [edge[0] for edge in EDGES]

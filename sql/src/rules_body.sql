@@ -108,11 +108,8 @@
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
             if {{HUB_LAYOUT:v_value}} then
-                -- walk up from the end: [a trailing weights file], skipped folders, then name,
-                -- org and the container (empty segments do not count)
-                v_name := null;
-                v_org := null;
-                v_i := 0;
+                -- The name: walk up from the end past a trailing weights file and the skipped
+                -- folders (empty segments do not count).
                 v_state := 0;
                 for i in reverse v_count .. 1 loop
                     v_candidate := {{TRIM:v_segments[i]}};
@@ -121,40 +118,46 @@
                         v_state := 1;
                         continue when {{WEIGHTS_FILE:v_candidate}};
                     end if;
-                    if v_state = 1 then
-                        v_lower := pg_catalog.lower(v_candidate collate "C");
-                        continue when {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}};
-                        v_name := v_candidate;
-                        v_state := 2;
-                        v_stop := i;
-                    elsif v_state = 2 then
-                        v_org := v_candidate;
-                        v_state := 3;
-                    else
-                        if pg_catalog.lower(v_candidate collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}}) then
-                            v_i := i;
+                    v_lower := pg_catalog.lower(v_candidate collate "C");
+                    continue when {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}};
+                    v_stop := i;
+                    exit;
+                end loop;
+                -- The org and the container: the next two visible segments above the name.
+                if v_stop > 1 then
+                    v_name := v_candidate;
+                    v_org := null;
+                    for i in reverse v_stop - 1 .. 1 loop
+                        v_candidate := {{TRIM:v_segments[i]}};
+                        continue when not {{VISIBLE:v_candidate}};
+                        if v_org is null then
+                            v_org := v_candidate;
+                            continue;
+                        end if;
+                        if pg_catalog.lower(v_candidate collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}})
+                           and {{HUB_PART:v_org}} and {{HUB_PART:v_name}} then
+                            v_candidate := v_org || '/' || v_name;
+                            for j in 1 .. i - 1 loop
+                                if pg_catalog.lower(pg_catalog.btrim(v_segments[j], {{WS}}) collate "C") = {{MODELSCOPE}} then
+                                    v_candidate := pg_catalog.replace(v_candidate, '___', '.');
+                                    exit;
+                                end if;
+                            end loop;
+                            if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
+                                r_model_id := v_candidate;
+                                r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
+                                exit rules;
+                            end if;
                         end if;
                         exit;
-                    end if;
-                end loop;
-                if v_i > 0 and {{HUB_PART:v_org}} and {{HUB_PART:v_name}} then
-                    v_candidate := v_org || '/' || v_name;
-                    for j in 1 .. v_i - 1 loop
-                        if pg_catalog.lower(pg_catalog.btrim(v_segments[j], {{WS}}) collate "C") = {{MODELSCOPE}} then
-                            v_candidate := pg_catalog.replace(v_candidate, '___', '.');
-                            exit;
-                        end if;
                     end loop;
-                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                        r_model_id := v_candidate;
-                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
-                        exit rules;
-                    end if;
                 end if;
                 -- Rule 3 starts at the hub walk's name when the segments after it have no '.' or
                 -- ':' (below).
+                -- (one segment after the name, the common case, without a slice of the array)
                 if v_stop < v_count
-                   and pg_catalog.array_to_string(v_segments[v_stop + 1 : v_count], '/')
+                   and (case when v_stop = v_count - 1 then v_segments[v_count]
+                             else pg_catalog.array_to_string(v_segments[v_stop + 1 : v_count], '/') end)
                        operator(pg_catalog.~~) any ('{%.%,%:%}') then
                     v_stop := null;
                 end if;

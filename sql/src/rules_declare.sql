@@ -15,6 +15,5 @@
     v_org text;
     v_state integer;
     v_count integer;
-    v_i integer;
     v_stop integer;
     v_first integer;
