@@ -136,7 +136,7 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     # one segment after the name read without a slice, STEP with one rtrim and a LIKE.
     ("no hub: a step folder with a '.' after it", "/srv/models/runs/ft/step_1.5", None, "x"),
     ("no hub: a '.' two segments after it", "/srv/models/runs/ft/step_1.5/ckpt-2", None, "x"),
-    ("no hub: a ':' two segments after it", "/srv/models/runs/ft/a:/ckpt-2", None, "x"),
+    ("no hub: a root two segments after it", "/srv/models/runs/ft/step1.x:/ckpt-2", None, "x"),
     ("a hub layout with empty segments", "/srv/models//org//name//checkpoint-1", None, "x"),
     ("a hub layout with padded segments", "/srv/ models /\torg / name/step-1", None, "x"),
     ("a hub layout, upper-case container", "/srv/MODELS/org/name", None, "x"),
