@@ -141,8 +141,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     more with bounded repetitions), so the common case never runs one; each gate is exact: the
     expression means what the regex alone means."""
     lower = 'pg_catalog.lower({} collate "C")'.format
-    # The step prefixes' first two characters, as LIKE patterns (no wildcard among them), and
-    # the stems a step number follows (none ends with a digit: STEP's rtrim test relies on it).
+    # The step prefixes' first two characters, as LIKE patterns (no wildcard among them).
     if any(c in "%_\\" for p in src.step_prefixes for c in p[:2]):
         raise ValueError("a step prefix's first two characters must not be a LIKE wildcard")
     step_starts = _text_array(tuple(sorted({p[:2] + "%" for p in src.step_prefixes})))
@@ -150,6 +149,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     # cases (FAST_HUB tests its value before lower-casing the org).
     step_initials = sorted({p[0].lower() for p in src.step_prefixes})
     step_first = _int_array(tuple(ord(c) for c in step_initials))
+    # The stems a step number follows (none ends with a digit: STEP's rtrim test relies on it).
     if any(p[-1:].isdigit() for p in src.step_prefixes):
         raise ValueError("a step prefix must not end with a digit (STEP's rtrim test)")
     step_stems = _text_array(tuple(p + sep for p in src.step_prefixes for sep in ("", "-", "_")))
