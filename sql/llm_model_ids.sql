@@ -328,7 +328,8 @@ begin
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
             if ((pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'models') > 0 or pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'hub') > 0) and (pg_catalog.lower('/' || pg_catalog.replace(v_value, '\', '/') collate "C") operator(pg_catalog.~~) any ('{"%/models/%","%/hub/%"}'::pg_catalog.text[]) or v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]')) then
                 -- The name: walk up from the end past a trailing weights file and the skipped
-                -- folders (empty segments do not count).
+                -- folders (empty segments do not count; v_state is 1 once a visible segment was
+                -- seen, since only the first may be the trailing file).
                 v_state := 0;
                 for i in reverse v_count .. 1 loop
                     v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
@@ -748,7 +749,8 @@ begin
                     -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
                     if ((pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'models') > 0 or pg_catalog.strpos(pg_catalog.lower(v_value collate "C"), 'hub') > 0) and (pg_catalog.lower('/' || pg_catalog.replace(v_value, '\', '/') collate "C") operator(pg_catalog.~~) any ('{"%/models/%","%/hub/%"}'::pg_catalog.text[]) or v_value operator(pg_catalog.~*) '(^|[/\\])[[:space:]]*(models|hub)[[:space:]]*[/\\]')) then
                         -- The name: walk up from the end past a trailing weights file and the skipped
-                        -- folders (empty segments do not count).
+                        -- folders (empty segments do not count; v_state is 1 once a visible segment was
+                        -- seen, since only the first may be the trailing file).
                         v_state := 0;
                         for i in reverse v_count .. 1 loop
                             v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;

@@ -109,7 +109,8 @@
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
             if {{HUB_LAYOUT:v_value}} then
                 -- The name: walk up from the end past a trailing weights file and the skipped
-                -- folders (empty segments do not count).
+                -- folders (empty segments do not count; v_state is 1 once a visible segment was
+                -- seen, since only the first may be the trailing file).
                 v_state := 0;
                 for i in reverse v_count .. 1 loop
                     v_candidate := {{TRIM:v_segments[i]}};
