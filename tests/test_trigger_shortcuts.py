@@ -16,6 +16,8 @@ from rows import Conn, insert, sql_normalize, update
 
 PATH = "/srv/runs/job_1/checkpoint-500"
 BASE = "meta-llama/Llama-3.2-3B-Instruct"
+UUID = "0cc175b9-c0f1-b6a8-31c3-99e269772661"
+OTHER = "/srv/runs/other/step-1"  # a path whose own name differs from its base model's
 
 # (note, model_id, base_model, name)
 EDGES: list[tuple[str, str, str | None, str]] = [
@@ -153,6 +155,22 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("a base model whose org is a step folder, no separator", PATH, "Iter12/model", "my-ft"),
     ("a base model whose org starts like a step stem", PATH, "Checkpoints/model", "my-ft"),
     ("a base model that is a path, then the path", "/srv/runs/ft/step-1", "/m/models/a/b/x", "x"),
+    # 1.10.0: rule 3's result straight from the hub walk's name (FAST_NAME, no container); every
+    # other name goes through rule 3 from that segment.
+    ("no hub: the name is a container", "/srv/models/a/runs/checkpoint-1", None, "x"),
+    ("no hub: the name is a container, upper case", "/srv/models/a/Runs/checkpoint-1", None, "x"),
+    ("no hub: a container name at the top", "models/checkpoint-1", None, "x"),
+    ("a relative path below 'hub'", "hub/llama", None, "x"),
+    ("no hub: a name that starts with a digit", "/srv/models/runs/7/9-llama/step-1", None, "x"),
+    ("no hub: a name that starts with '_'", "/srv/models/runs/7/_ft/step-1", None, "x"),
+    ("no hub: a name that is a UUID", "/srv/models/runs/7/" + UUID + "/step-1", None, "x"),
+    ("no hub: a name with a '.'", "/srv/models/runs/7/llama.v2/checkpoint-1", None, "x"),
+    ("no hub: a non-ASCII name", "/srv/models/runs/7/\u043c\u043e\u0434/step-1", None, "x"),
+    ("no hub: a padded name", "/srv/models/runs/7/ ft \t/step-1", None, "x"),
+    ("no hub: a name with a space", "/srv/models/runs/7/Llama 3/step-1", None, "x"),
+    ("no hub: the name is the last segment", "/srv/models/runs/7/ft", None, "x"),
+    ("a base model path, no hub layout", OTHER, "/m/models/r/7/ft/ckpt-1", "x"),
+    ("a base model path, a container name", OTHER, "/m/models/r/out/ckpt-1", "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 

@@ -124,9 +124,10 @@
                     v_stop := i;
                     exit;
                 end loop;
-                -- The org and the container: the next two visible segments above the name.
+                -- The org and the container: the next two visible segments above the name (in
+                -- v_name; v_lower is its lower-cased form).
+                v_name := v_candidate;
                 if v_stop > 1 then
-                    v_name := v_candidate;
                     v_org := null;
                     for i in reverse v_stop - 1 .. 1 loop
                         v_candidate := {{TRIM:v_segments[i]}};
@@ -154,13 +155,21 @@
                     end loop;
                 end if;
                 -- Rule 3 starts at the hub walk's name when the segments after it have no '.' or
-                -- ':' (below).
+                -- ':' (below), and takes that name at once when FAST_NAME holds and it is no
+                -- container: then its result is given here, without testing the segment again.
+                -- (The walk found the name visible, not skipped and no generic weights file;
+                -- FAST_NAME puts an ASCII letter first and admits no ':' and no weights extension,
+                -- so rule 3 would neither skip it, strip it nor stop at it as a root.)
                 -- (one segment after the name, the common case, without a slice of the array)
                 if v_stop < v_count
                    and (case when v_stop = v_count - 1 then v_segments[v_count]
                              else pg_catalog.array_to_string(v_segments[v_stop + 1 : v_count], '/') end)
                        operator(pg_catalog.~~) any ('{%.%,%:%}') then
                     v_stop := null;
+                elsif v_stop is not null and not ({{CONTAINER:v_lower}}) and {{FAST_NAME:v_name}} then
+                    r_model_id := v_name;
+                    r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
+                    exit rules;
                 end if;
             end if;
 
@@ -193,6 +202,8 @@
                 end if;
                 v_lower := pg_catalog.lower(v_candidate collate "C");
                 continue when {{SKIPPED:v_lower}};
+                -- (the hub walk above gives the FAST_NAME case's result for its own name: a
+                -- change to this test is a change to that one)
                 if not ({{CONTAINER:v_lower}}) then
                     if {{FAST_NAME:v_candidate}} then
                         v_name := v_candidate;
