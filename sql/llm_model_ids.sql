@@ -398,8 +398,9 @@ begin
             -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
             -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
             -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
-            -- name. v_stop is null when the hub walk did not run or found no name, or when a
-            -- segment after that name has a '.' or a ':'.)
+            -- name, unless the hub walk gave rule 3's result for that name already. v_stop is null
+            -- when the hub walk did not run or found no name, or when a segment after that name
+            -- has a '.' or a ':'.)
             v_name := null;
             for i in reverse coalesce(v_stop, v_count) .. 1 loop
                 v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;
@@ -828,8 +829,9 @@ begin
                     -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
                     -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
                     -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
-                    -- name. v_stop is null when the hub walk did not run or found no name, or when a
-                    -- segment after that name has a '.' or a ':'.)
+                    -- name, unless the hub walk gave rule 3's result for that name already. v_stop is null
+                    -- when the hub walk did not run or found no name, or when a segment after that name
+                    -- has a '.' or a ':'.)
                     v_name := null;
                     for i in reverse coalesce(v_stop, v_count) .. 1 loop
                         v_candidate := case when pg_catalog.ascii(v_segments[i]) > 32 and pg_catalog.ascii(pg_catalog.right(v_segments[i], 1)) > 32 then v_segments[i] else pg_catalog.btrim(v_segments[i], e' \t\n\r\f\x0b') end;

@@ -179,8 +179,9 @@
             -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
             -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
             -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
-            -- name. v_stop is null when the hub walk did not run or found no name, or when a
-            -- segment after that name has a '.' or a ':'.)
+            -- name, unless the hub walk gave rule 3's result for that name already. v_stop is null
+            -- when the hub walk did not run or found no name, or when a segment after that name
+            -- has a '.' or a ':'.)
             v_name := null;
             for i in reverse coalesce(v_stop, v_count) .. 1 loop
                 v_candidate := {{TRIM:v_segments[i]}};
