@@ -185,6 +185,66 @@ def test_on_conflict_do_nothing_leaves_nothing_behind(keyed: Conn) -> None:
     assert after["metadata"] == {"model_path": "/v3/run/my-ft"}
 
 
+# ---- MERGE (PostgreSQL 15 and later) -----------------------------------------------------------
+
+
+def _merge(conn: Conn, rows: list[tuple[str, str]]) -> None:
+    """MERGE (name, model_id) rows of one user on (user_id, name), in the order given (a nested
+    loop over the sorted source: the rows are taken one after the other, as an upsert takes
+    them): a matched row gets the new model_id, an unmatched one is inserted."""
+    values = sql.SQL(", ").join([sql.SQL("(%s::int, %s, %s)")] * len(rows))
+    params: list[Any] = []
+    for n, (name, model_id) in enumerate(rows):
+        params += [n, name, model_id]
+    with conn.transaction():
+        conn.execute("set local enable_hashjoin = off")
+        conn.execute("set local enable_mergejoin = off")
+        conn.execute(
+            sql.SQL(
+                "merge into public.llm_models t"
+                " using (select * from (values {}) v (n, name, model_id) order by n) s"
+                " on t.user_id = %s and t.name = s.name"
+                " when matched then update set model_id = s.model_id"
+                " when not matched then insert (user_id, provider, name, model_id)"
+                " values (%s, 'vllm', s.name, s.model_id)"
+            ).format(values),
+            [*params, USER, USER],
+        )
+
+
+def test_merge_keeps_the_new_path_of_a_matched_row_and_of_an_inserted_one(keyed: Conn) -> None:
+    insert(keyed, user_id=USER, name="my-ft", model_id="/v3/run/my-ft")
+    _merge(keyed, [("my-ft", "/v4/run/my-ft"), ("fresh", "/x/a/fresh")])
+    assert _row(keyed, "my-ft")["model_id"] == "my-ft"
+    assert _row(keyed, "my-ft")["metadata"] == {
+        "model_path": "/v4/run/my-ft",
+        "previous_model_path": "/v3/run/my-ft",
+    }
+    assert _row(keyed, "fresh")["metadata"] == {"model_path": "/x/a/fresh"}
+    assert pending_upsert(keyed) == ""
+
+
+def test_merge_never_attaches_an_inserted_rows_path_to_a_row_it_updates(keyed: Conn) -> None:
+    """A MERGE fires the BEFORE UPDATE statement trigger, so its inserted rows leave the upsert
+    hand-off; the row it updates next (renamed to the same readable id, a different key) must
+    keep its own path."""
+    insert(keyed, user_id=USER, name="kept", model_id="/old/kept/my-ft")
+    _merge(keyed, [("fresh", "/x/a/my-ft"), ("kept", "my-ft")])
+    assert _row(keyed, "fresh")["metadata"] == {"model_path": "/x/a/my-ft"}
+    assert _row(keyed, "kept")["model_id"] == "my-ft"
+    assert _row(keyed, "kept")["metadata"] == {"model_path": "/old/kept/my-ft"}
+    assert pending_upsert(keyed) == ""
+
+
+def test_merge_leaves_no_hand_off_to_the_next_statement(keyed: Conn) -> None:
+    other = insert(keyed, user_id=USER, name="other", model_id="other-ft", metadata={"k": 1})
+    with keyed.transaction():
+        _merge(keyed, [("my-ft", "/v4/run/my-ft")])
+        assert pending_upsert(keyed) == ""
+        after = update(keyed, other["id"], model_id="my-ft", metadata={"k": 2})
+    assert after["metadata"] == {"k": 2}
+
+
 # ---- no state outlives its statement -----------------------------------------------------------
 
 _INSERT_THEN_SET_PATH = """
