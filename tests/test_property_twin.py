@@ -83,6 +83,7 @@ interesting_segments = st.sampled_from(
         ".cache",
         "hub",
         "Hub",
+        "blobs",
         "modelscope",
         "Qwen1___5-7B",
         "model-00001-of-00004.safetensors",

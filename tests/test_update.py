@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -80,6 +82,35 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
     assert again == row
     touched = update(conn, row["id"], model_id=row["model_id"])
     assert touched == row
+
+
+# README, "Upgrading": how a row named by an older version's rules is named by the new ones.
+RENAME_BLOBS_ROWS = (
+    "update public.llm_models set model_id = metadata->>'model_path'"
+    " where model_id = 'blobs' and metadata->>'model_path' <> ''"
+)
+
+
+def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
+    """A row 1.10 named "blobs" (written here as 1.10 left it) gets the name the rules give now;
+    its model_path stays, with no previous_model_path (the same path)."""
+    blob = "/usr/share/ollama/.ollama/models/blobs/sha256-" + "6a" * 32
+    conn.execute("set llm_model_ids.bypass = on")
+    old = insert(conn, model_id="blobs", name="qwen-local", metadata={"model_path": blob})
+    kept = insert(conn, model_id="blobs", name="a-model-named-blobs", metadata={"k": 1})
+    conn.execute("reset llm_model_ids.bypass")
+    conn.execute(RENAME_BLOBS_ROWS)
+    rows = {row["id"]: row for row in all_rows(conn)}
+    assert (rows[old["id"]]["model_id"], rows[old["id"]]["metadata"]) == (
+        "qwen-local",
+        {"model_path": blob},
+    )
+    assert (rows[kept["id"]]["model_id"], rows[kept["id"]]["metadata"]) == ("blobs", {"k": 1})
+
+
+def test_the_readme_gives_that_statement() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert " ".join(RENAME_BLOBS_ROWS.split()) + ";" in " ".join(readme.split())
 
 
 def test_bypass_for_the_session(conn: Conn) -> None:
