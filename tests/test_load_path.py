@@ -245,6 +245,145 @@ def test_merge_leaves_no_hand_off_to_the_next_statement(keyed: Conn) -> None:
     assert after["metadata"] == {"k": 2}
 
 
+def _merge_by_name(conn: Conn, source: list[tuple[str, str]], by_source: str) -> None:
+    """MERGE (name, model_id) rows of one user on name, ending with ``WHEN NOT MATCHED BY SOURCE
+    AND t.user_id = USER THEN {by_source}`` (PostgreSQL 17 and later), through a merge join: the
+    source and the table are taken together in name order, so a source row whose name sorts
+    first is inserted before a table row whose name sorts after it is reached."""
+    values = sql.SQL(", ").join([sql.SQL("(%s, %s)")] * len(source))
+    params: list[Any] = [v for row in source for v in row]
+    with conn.transaction():
+        conn.execute("set local enable_hashjoin = off")
+        conn.execute(
+            sql.SQL(
+                "merge into public.llm_models t"
+                " using (values {}) s (name, model_id) on t.name = s.name"
+                " when matched then update set model_id = s.model_id"
+                " when not matched then insert (user_id, provider, name, model_id)"
+                " values (%s, 'vllm', s.name, s.model_id)"
+                " when not matched by source and t.user_id = %s then {}"
+            ).format(values, sql.SQL(by_source)),
+            [*params, USER, USER],
+        )
+        assert pending_upsert(conn) == ""  # nothing left for the next statement
+
+
+@pytest.fixture
+def merge_by_source(keyed: Conn, pg_version: int) -> Conn:
+    if pg_version < 17:
+        pytest.fail(
+            "MERGE ... WHEN NOT MATCHED BY SOURCE needs PostgreSQL 17 or later"
+            " (make test-15 deselects these tests with -m 'not pg17')"
+        )
+    return keyed
+
+
+@pytest.mark.pg17
+def test_a_syncing_merge_keeps_every_path(merge_by_source: Conn) -> None:
+    """The sync a deploy list calls for: redeploy what is listed, add what is new, drop the rest."""
+    conn = merge_by_source
+    insert(conn, user_id=USER, name="my-ft", model_id="/v3/run/my-ft")
+    insert(conn, user_id=USER, name="retired", model_id="/v1/run/retired")
+    _merge_by_name(conn, [("fresh", "/x/a/fresh"), ("my-ft", "/v4/run/my-ft")], "delete")
+    assert _row(conn, "fresh")["metadata"] == {"model_path": "/x/a/fresh"}
+    assert _row(conn, "my-ft")["metadata"] == {
+        "model_path": "/v4/run/my-ft",
+        "previous_model_path": "/v3/run/my-ft",
+    }
+    assert conn.execute("select count(*) from public.llm_models").fetchone() == (2,)
+
+
+@pytest.mark.pg17
+def test_merge_never_attaches_an_inserted_rows_path_to_a_row_not_in_its_source(
+    merge_by_source: Conn,
+) -> None:
+    """'fresh' sorts before 'kept', so its hand-off is pending when the NOT MATCHED BY SOURCE
+    update renames 'kept' to the same readable id."""
+    conn = merge_by_source
+    insert(conn, user_id=USER, name="kept", model_id="/old/kept/my-ft")
+    _merge_by_name(conn, [("fresh", "/x/a/my-ft")], "update set model_id = 'my-ft'")
+    assert _row(conn, "fresh")["metadata"] == {"model_path": "/x/a/my-ft"}
+    assert _row(conn, "kept")["model_id"] == "my-ft"
+    assert _row(conn, "kept")["metadata"] == {"model_path": "/old/kept/my-ft"}
+
+
+# ---- writable CTEs (an INSERT and an UPDATE of the table in one statement) ---------------------
+
+
+def _in_a_nested_loop(conn: Conn, statement: str, params: list[Any]) -> None:
+    """Run a writable CTE whose main UPDATE joins the CTE's rows through a nested loop: the UPDATE
+    reaches its row while the CTE's INSERT is still running (a hash join would take all its rows
+    first, and the end of an INSERT clears the hand-off)."""
+    with conn.transaction():
+        conn.execute("set local enable_hashjoin = off")
+        conn.execute("set local enable_mergejoin = off")
+        conn.execute(statement, params)
+        assert pending_upsert(conn) == ""  # nothing left for the next statement
+
+
+def test_a_writable_cte_never_attaches_its_inserted_rows_path_to_the_row_it_updates(
+    keyed: Conn,
+) -> None:
+    """The UPDATE's statement trigger fires first, so the INSERT's row leaves the hand-off; the
+    UPDATE then renames 'kept' to the same readable id before the INSERT is done."""
+    insert(keyed, user_id=USER, name="kept", model_id="/old/kept/my-ft")
+    _in_a_nested_loop(
+        keyed,
+        "with ins as ("
+        "  insert into public.llm_models (user_id, provider, name, model_id)"
+        "  values (%s, 'vllm', 'fresh', '/x/a/my-ft'), (%s, 'vllm', 'fresh-2', '/x/b/my-ft')"
+        "  returning name)"
+        " update public.llm_models t set model_id = 'my-ft'"
+        " from ins where t.name = 'kept' and ins.name = 'fresh'",
+        [USER, USER],
+    )
+    assert _row(keyed, "fresh")["metadata"] == {"model_path": "/x/a/my-ft"}
+    assert _row(keyed, "fresh-2")["metadata"] == {"model_path": "/x/b/my-ft"}
+    assert _row(keyed, "kept")["model_id"] == "my-ft"
+    assert _row(keyed, "kept")["metadata"] == {"model_path": "/old/kept/my-ft"}
+
+
+def test_a_writable_cte_that_redeploys_and_inserts_keeps_both_paths(keyed: Conn) -> None:
+    insert(keyed, user_id=USER, name="my-ft", model_id="/v3/run/my-ft")
+    _in_a_nested_loop(
+        keyed,
+        "with upd as ("
+        "  update public.llm_models set model_id = '/v4/run/my-ft' where name = 'my-ft'"
+        "  returning user_id)"
+        " insert into public.llm_models (user_id, provider, name, model_id)"
+        " select user_id, 'vllm', 'fresh', '/x/a/fresh' from upd",
+        [],
+    )
+    assert _row(keyed, "my-ft")["metadata"] == {
+        "model_path": "/v4/run/my-ft",
+        "previous_model_path": "/v3/run/my-ft",
+    }
+    assert _row(keyed, "fresh")["metadata"] == {"model_path": "/x/a/fresh"}
+
+
+def test_an_upsert_in_a_writable_cte_keeps_the_new_path(keyed: Conn) -> None:
+    """The upsert's update consumes its own hand-off; the main UPDATE then renames another row
+    to the same readable id and keeps that row's path."""
+    insert(keyed, user_id=USER, name="my-ft", model_id="/v3/run/my-ft")
+    insert(keyed, user_id=USER, name="kept", model_id="/old/kept/my-ft")
+    _in_a_nested_loop(
+        keyed,
+        "with up as ("
+        "  insert into public.llm_models (user_id, provider, name, model_id)"
+        "  values (%s, 'vllm', 'my-ft', '/v4/run/my-ft')"
+        "  on conflict (user_id, name) do update set model_id = excluded.model_id"
+        "  returning name)"
+        " update public.llm_models t set model_id = 'my-ft'"
+        " from up where t.name = 'kept'",
+        [USER],
+    )
+    assert _row(keyed, "my-ft")["metadata"] == {
+        "model_path": "/v4/run/my-ft",
+        "previous_model_path": "/v3/run/my-ft",
+    }
+    assert _row(keyed, "kept")["metadata"] == {"model_path": "/old/kept/my-ft"}
+
+
 # ---- no state outlives its statement -----------------------------------------------------------
 
 _INSERT_THEN_SET_PATH = """
