@@ -84,6 +84,21 @@ interesting_segments = st.sampled_from(
         "hub",
         "Hub",
         "blobs",
+        # 1.12: ms-swift's run folders, ModelScope's snapshot cache, more artifact folders
+        "v0-20240418-184829",
+        "V12-20250101-000000",
+        "v0-2024-04-18",
+        "Qwen--Qwen3-4B",
+        "a--b--c",
+        "org--",
+        "Snapshots",
+        "master",
+        "HF",
+        "sft",
+        "full",
+        "qlora-out",
+        "checkpoint_best",
+        "merge",
         "modelscope",
         "Qwen1___5-7B",
         "model-00001-of-00004.safetensors",
@@ -156,6 +171,19 @@ hub_layout = st.builds(
     ),
     st.sampled_from(["", "/", "/x.gguf", "/checkpoint-1/merged", "/model.safetensors", "\\y.bin"]),
 )
+# ModelScope's snapshot cache (1.12): {org}--{name}/snapshots/{revision}
+snapshot_cache = st.builds(
+    lambda root, org, name, snapshots, tail: f"{root}{org}--{name}/{snapshots}{tail}",
+    st.sampled_from(["/root/.cache/modelscope/models/", "C:\\m\\", "", "/x/models--a--b/", "~/"]),
+    st.one_of(
+        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+    ),
+    st.one_of(
+        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+    ),
+    st.sampled_from(["snapshots", "Snapshots", " snapshots ", "snapshot"]),
+    st.sampled_from(["", "/", "/master", "/master/x.gguf", "\\v1.0\\config.json", "/main/hf"]),
+)
 path = st.builds(
     lambda p, segs, sep: p + sep.join(segs),
     prefix,
@@ -177,13 +205,20 @@ long_ids = st.builds(
 model_ids = st.one_of(
     path,
     hub_layout,
+    snapshot_cache,
     opaque,
     text,
     long_ids,
     st.sampled_from(["~", "  ~ ", "", "unknown", "\u200b", "x.gguf", "latest", "checkpoint-9"]),
 )
 base_models = st.one_of(
-    st.none(), path, hub_layout, opaque, text, st.sampled_from(["unknown", "NONE", " null "])
+    st.none(),
+    path,
+    hub_layout,
+    snapshot_cache,
+    opaque,
+    text,
+    st.sampled_from(["unknown", "NONE", " null "]),
 )
 names = st.one_of(st.none(), text, opaque, path, st.sampled_from(["my-model.gguf", "\u2060", "n"]))
 providers = st.sampled_from(

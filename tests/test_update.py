@@ -84,33 +84,69 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
     assert touched == row
 
 
-# README, "Upgrading": how a row named by an older version's rules is named by the new ones.
-RENAME_BLOBS_ROWS = (
+# README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
+# folders 1.11 and 1.12 no longer take as a name).
+RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
-    " where model_id = 'blobs' and metadata->>'model_path' <> ''"
+    " where metadata->>'model_path' <> ''"
+    " and (lower(model_id) in ('blobs', 'master', 'merge', 'hf', 'full', 'freeze', 'sft', 'dpo',"
+    " 'lora-out', 'qlora-out', 'checkpoint-best', 'checkpoint_best', 'checkpoint-last',"
+    " 'checkpoint_last', 'checkpoint-final', 'checkpoint_final')"
+    " or model_id ~* '^v[0-9]+-[0-9]{8}-[0-9]{6}$')"
 )
+
+# (model_id an older version stored, model_path, name) -> the model_id the rules give now
+_NAMED_BY_OLDER_RULES = [
+    (
+        "blobs",
+        "/usr/share/ollama/.ollama/models/blobs/sha256-" + "6a" * 32,
+        "qwen-local",
+        "qwen-local",
+    ),
+    ("sft", "saves/chatglm3-6b/lora/sft", None, "chatglm3-6b"),
+    ("HF", "/x/Llama-2-7b/HF", None, "Llama-2-7b"),
+    (
+        "v0-20240418-184829",
+        "/o/qwen1half-7b-chat/v0-20240418-184829/checkpoint-92",
+        None,
+        "qwen1half-7b-chat",
+    ),
+    (
+        "master",
+        "/root/.cache/modelscope/models/Qwen--Qwen3-0.6B/snapshots/master",
+        None,
+        "Qwen/Qwen3-0.6B",
+    ),
+    ("master", "/srv/repo/master", None, "master"),  # still the name the rules give
+]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """A row 1.10 named "blobs" (written here as 1.10 left it) gets the name the rules give now;
-    its model_path stays, with no previous_model_path (the same path)."""
-    blob = "/usr/share/ollama/.ollama/models/blobs/sha256-" + "6a" * 32
+    """Rows named as 1.10 and 1.11 named them (written here as they left them) get the names the
+    rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
+    with such a name but no path, and one with another name, are left alone."""
     conn.execute("set llm_model_ids.bypass = on")
-    old = insert(conn, model_id="blobs", name="qwen-local", metadata={"model_path": blob})
-    kept = insert(conn, model_id="blobs", name="a-model-named-blobs", metadata={"k": 1})
+    old = [
+        insert(conn, model_id=stored, name=name or "m", metadata={"model_path": path})
+        for stored, path, name, _ in _NAMED_BY_OLDER_RULES
+    ]
+    no_path = insert(conn, model_id="sft", name="a-model-named-sft", metadata={"k": 1})
+    other = insert(conn, model_id="my-ft", metadata={"model_path": "/x/hf"})
     conn.execute("reset llm_model_ids.bypass")
-    conn.execute(RENAME_BLOBS_ROWS)
+    conn.execute(RENAME_ROWS)
     rows = {row["id"]: row for row in all_rows(conn)}
-    assert (rows[old["id"]]["model_id"], rows[old["id"]]["metadata"]) == (
-        "qwen-local",
-        {"model_path": blob},
-    )
-    assert (rows[kept["id"]]["model_id"], rows[kept["id"]]["metadata"]) == ("blobs", {"k": 1})
+    for row, (_, path, _, now) in zip(old, _NAMED_BY_OLDER_RULES, strict=True):
+        assert (rows[row["id"]]["model_id"], rows[row["id"]]["metadata"]) == (
+            now,
+            {"model_path": path},
+        )
+    assert (rows[no_path["id"]]["model_id"], rows[no_path["id"]]["metadata"]) == ("sft", {"k": 1})
+    assert rows[other["id"]]["model_id"] == "my-ft"
 
 
 def test_the_readme_gives_that_statement() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert " ".join(RENAME_BLOBS_ROWS.split()) + ";" in " ".join(readme.split())
+    assert " ".join(RENAME_ROWS.split()) + ";" in " ".join(readme.split())
 
 
 def test_bypass_for_the_session(conn: Conn) -> None:

@@ -58,6 +58,7 @@ class RuleSource:
     generic_containers: tuple[str, ...]
     hub_layout_containers: tuple[str, ...]
     modelscope_folder: str
+    snapshots_folder: str
     unusable_base_models: tuple[str, ...]
     fallback_model_id: str
 
@@ -113,9 +114,20 @@ class RuleSource:
 
     @property
     def step_folder(self) -> str:
-        """A training-step folder (fullmatch on the lower-cased segment)."""
+        """A training-step folder or a run folder (fullmatch on the lower-cased segment)."""
         prefixes = "|".join(self.step_prefixes)
-        return rf"({prefixes})[-_]?[0-9]+([-_.].*)?"
+        return rf"({prefixes})[-_]?[0-9]+([-_.].*)?|{self.run_folder}"
+
+    @property
+    def run_folder(self) -> str:
+        """ms-swift's run folder v{N}-{YYYYMMDD}-{HHMMSS} (fullmatch on the lower-cased segment):
+        skipped like a step folder."""
+        return "v[0-9]+-[0-9]{8}-[0-9]{6}"
+
+    @property
+    def run_folder_like(self) -> str:
+        """The run folder's shape as a LIKE pattern (true wherever ``run_folder`` matches)."""
+        return "v%-________-______"
 
     @property
     def digest_folder(self) -> str:
@@ -194,6 +206,7 @@ def rule_source() -> RuleSource:
         generic_containers=_words(data, "generic_containers"),
         hub_layout_containers=_words(data, "hub_layout_containers"),
         modelscope_folder=str(data["modelscope_folder"]),
+        snapshots_folder=str(data["snapshots_folder"]),
         unusable_base_models=_words(data, "unusable_base_models"),
         fallback_model_id=str(data["fallback_model_id"]),
     )

@@ -198,6 +198,15 @@ def _hub_layout(segments: list[str], self_hosted: bool) -> str | None:
     return candidate if _usable(candidate, self_hosted) else None
 
 
+def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
+    """ModelScope's cache folder {org}--{name} (above snapshots/{revision}): org/name."""
+    parts = trim_ws(folder).split("--")
+    if len(parts) != 2 or not (_hub_part(parts[0]) and _hub_part(parts[1])):
+        return None
+    candidate = f"{parts[0]}/{parts[1]}"
+    return candidate if _usable(candidate, self_hosted) else None
+
+
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
     if ":/" in location:
@@ -212,6 +221,11 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             hub_id = trim_ws(segment[len("models--") :].replace("--", "/"))
             if _usable(hub_id, self_hosted):
                 return hub_id, "2:hub_id"
+    for i in range(len(segments) - 1, 0, -1):
+        if "--" in segments[i - 1] and _lower(trim_ws(segments[i])) == _SRC.snapshots_folder:
+            cached = _snapshot_cache(segments[i - 1], self_hosted)
+            if cached is not None:
+                return cached, "2:hub_id"
     layout = _hub_layout(segments, self_hosted)
     if layout is not None:
         return layout, "2:hub_layout"

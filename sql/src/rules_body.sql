@@ -105,6 +105,28 @@
             v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
             v_count := pg_catalog.cardinality(v_segments);
 
+            -- Rule 2: ModelScope's snapshot cache, a folder {org}--{name} followed by snapshots
+            -- (and a revision: .../models/Qwen--Qwen3-4B/snapshots/master), innermost first. The
+            -- folder splits on '--' into exactly two hub layout parts.
+            if pg_catalog.strpos(v_value, '--') > 0 then
+                for i in reverse v_count - 1 .. 1 loop
+                    continue when pg_catalog.strpos(v_segments[i], '--') = 0
+                        or pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C")
+                           operator(pg_catalog.<>) {{SNAPSHOTS}};
+                    v_candidate := pg_catalog.replace({{TRIM:v_segments[i]}}, '--', '/');
+                    continue when pg_catalog.octet_length(v_candidate)
+                                  - pg_catalog.octet_length(pg_catalog.replace(v_candidate, '/', '')) <> 1;
+                    v_org := pg_catalog.split_part(v_candidate, '/', 1);
+                    v_name := pg_catalog.split_part(v_candidate, '/', 2);
+                    if {{HUB_PART:v_org}} and {{HUB_PART:v_name}}
+                       and ({{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}}) then
+                        r_model_id := v_candidate;
+                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
+                        exit rules;
+                    end if;
+                end loop;
+            end if;
+
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
             if {{HUB_LAYOUT:v_value}} then
