@@ -87,28 +87,27 @@
             -- such folder is one '/models--' in '/' || the value (with '/' for '\'; the string
             -- cannot overlap itself), so the path is not split into segments for it: split_part
             -- with a negative field counts from the end. (A cache path, the rule's common case,
-            -- stops here and never pays for the segments below.)
-            if pg_catalog.strpos(v_value, 'models--') > 0 then
-                v_slashed := '/' || pg_catalog.replace(v_value, '\', '/');
-                for k in 1 .. (pg_catalog.octet_length(v_slashed)
-                               - pg_catalog.octet_length(pg_catalog.replace(v_slashed, '/models--', ''))) / 9 loop
-                    v_candidate := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(
-                        pg_catalog.split_part(v_slashed, '/models--', -k), '/', 1), '--', '/'), {{WS}});
-                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                        r_model_id := v_candidate;
-                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
-                        exit rules;
-                    end if;
-                end loop;
-            end if;
-
-            v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
-            v_count := pg_catalog.cardinality(v_segments);
-
-            -- Rule 2: ModelScope's snapshot cache, a folder {org}--{name} followed by snapshots
-            -- (and a revision: .../models/Qwen--Qwen3-4B/snapshots/master), innermost first. The
-            -- folder splits on '--' into exactly two hub layout parts.
+            -- stops here and never pays for the segments below.) Then ModelScope's snapshot
+            -- cache, a folder {org}--{name} followed by snapshots (and a revision:
+            -- .../models/Qwen--Qwen3-4B/snapshots/master), innermost first: the folder splits on
+            -- '--' into exactly two hub layout parts. (A path with no '--', the common case, pays
+            -- one test for both, as it paid one for the first alone.)
             if pg_catalog.strpos(v_value, '--') > 0 then
+                if pg_catalog.strpos(v_value, 'models--') > 0 then
+                    v_slashed := '/' || pg_catalog.replace(v_value, '\', '/');
+                    for k in 1 .. (pg_catalog.octet_length(v_slashed)
+                                   - pg_catalog.octet_length(pg_catalog.replace(v_slashed, '/models--', ''))) / 9 loop
+                        v_candidate := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(
+                            pg_catalog.split_part(v_slashed, '/models--', -k), '/', 1), '--', '/'), {{WS}});
+                        if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
+                            r_model_id := v_candidate;
+                            r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
+                            exit rules;
+                        end if;
+                    end loop;
+                end if;
+                v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
+                v_count := pg_catalog.cardinality(v_segments);
                 for i in reverse v_count - 1 .. 1 loop
                     continue when pg_catalog.strpos(v_segments[i], '--') = 0
                         or pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C")
@@ -125,6 +124,9 @@
                         exit rules;
                     end if;
                 end loop;
+            else
+                v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
+                v_count := pg_catalog.cardinality(v_segments);
             end if;
 
             -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
