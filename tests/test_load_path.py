@@ -188,6 +188,19 @@ def test_on_conflict_do_nothing_leaves_nothing_behind(keyed: Conn) -> None:
 # ---- MERGE (PostgreSQL 15 and later) -----------------------------------------------------------
 
 
+def _in_a_nested_loop(conn: Conn, statement: str | sql.Composed, params: list[Any]) -> None:
+    """Run a statement whose joins are nested loops (no hash or merge join), in a transaction of
+    its own, and check that it leaves no hand-off for the next statement of that transaction. A
+    MERGE then takes its sorted source one row after the other, as an upsert takes its rows; a
+    writable CTE's UPDATE reaches its row while the CTE's INSERT is still running (a hash join
+    would take all the INSERT's rows first, and the end of an INSERT clears the hand-off)."""
+    with conn.transaction():
+        conn.execute("set local enable_hashjoin = off")
+        conn.execute("set local enable_mergejoin = off")
+        conn.execute(statement, params)
+        assert pending_upsert(conn) == ""  # nothing left for the next statement
+
+
 def _merge(conn: Conn, rows: list[tuple[str, str]]) -> None:
     """MERGE (name, model_id) rows of one user on (user_id, name), in the order given (a nested
     loop over the sorted source: the rows are taken one after the other, as an upsert takes
@@ -196,20 +209,18 @@ def _merge(conn: Conn, rows: list[tuple[str, str]]) -> None:
     params: list[Any] = []
     for n, (name, model_id) in enumerate(rows):
         params += [n, name, model_id]
-    with conn.transaction():
-        conn.execute("set local enable_hashjoin = off")
-        conn.execute("set local enable_mergejoin = off")
-        conn.execute(
-            sql.SQL(
-                "merge into public.llm_models t"
-                " using (select * from (values {}) v (n, name, model_id) order by n) s"
-                " on t.user_id = %s and t.name = s.name"
-                " when matched then update set model_id = s.model_id"
-                " when not matched then insert (user_id, provider, name, model_id)"
-                " values (%s, 'vllm', s.name, s.model_id)"
-            ).format(values),
-            [*params, USER, USER],
-        )
+    _in_a_nested_loop(
+        conn,
+        sql.SQL(
+            "merge into public.llm_models t"
+            " using (select * from (values {}) v (n, name, model_id) order by n) s"
+            " on t.user_id = %s and t.name = s.name"
+            " when matched then update set model_id = s.model_id"
+            " when not matched then insert (user_id, provider, name, model_id)"
+            " values (%s, 'vllm', s.name, s.model_id)"
+        ).format(values),
+        [*params, USER, USER],
+    )
 
 
 def test_merge_keeps_the_new_path_of_a_matched_row_and_of_an_inserted_one(keyed: Conn) -> None:
@@ -308,17 +319,6 @@ def test_merge_never_attaches_an_inserted_rows_path_to_a_row_not_in_its_source(
 
 
 # ---- writable CTEs (an INSERT and an UPDATE of the table in one statement) ---------------------
-
-
-def _in_a_nested_loop(conn: Conn, statement: str, params: list[Any]) -> None:
-    """Run a writable CTE whose main UPDATE joins the CTE's rows through a nested loop: the UPDATE
-    reaches its row while the CTE's INSERT is still running (a hash join would take all its rows
-    first, and the end of an INSERT clears the hand-off)."""
-    with conn.transaction():
-        conn.execute("set local enable_hashjoin = off")
-        conn.execute("set local enable_mergejoin = off")
-        conn.execute(statement, params)
-        assert pending_upsert(conn) == ""  # nothing left for the next statement
 
 
 def test_a_writable_cte_never_attaches_its_inserted_rows_path_to_the_row_it_updates(
