@@ -101,6 +101,58 @@ interesting_segments = st.sampled_from(
         "merge",
         "modelscope",
         "Qwen1___5-7B",
+        # 1.13: version and variant folders, Kaggle's frameworks, artifact folders of several
+        # words, LLaMA-Factory's web UI runs, more artifact folders and weights files
+        "1",
+        "007",
+        "123",
+        "1234",
+        "1-gpu",
+        "2-GPUS",
+        "6.0bpw",
+        "8.0bpw_h8",
+        "4bpw",
+        "gptq-4bit-32g-actorder_True",
+        "AWQ-4bits",
+        "gptq_8bit",
+        "gptq-x",
+        "original",
+        "FP16",
+        "trt_engines",
+        "hf_global_step_140",
+        "actor_hf",
+        "qlora_adapter_epoch0",
+        "merge-6000",
+        "global_step_${step}",
+        "model_{x}",
+        "model1",
+        "hf_",
+        "HuggingFace_Model",
+        "lora-qwen7b",
+        "train_2024-07-02-15-10-29",
+        "train_2024",
+        "transformers",
+        "Keras",
+        "default",
+        "model_scope",
+        "MyDrive",
+        "tensorrt_llm",
+        "mp_rank_00",
+        "mp_rank_00_001",
+        "model_optim_rng.pt",
+        "mp_rank_00_model_states.pt",
+        "bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
+        "model_fp16.bin",
+        "release",
+        "mlx",
+        "LLM",
+        "path",
+        "to",
+        "step3",
+        "checkpoint-1311",
+        "global_step100",
+        "x.llamafile",
+        "a.NEMO",
         "model-00001-of-00004.safetensors",
         "consolidated.00.pth",
         "x-00001-of-00002.gguf",
@@ -162,7 +214,17 @@ prefix = st.sampled_from(
 )
 hub_layout = st.builds(
     lambda root, org, name, tail: f"{root}{org}/{name}{tail}",
-    st.sampled_from(["/models/", "~/.lmstudio/models/", "/c/modelscope/hub/", "hub/", "models\\"]),
+    st.sampled_from(
+        [
+            "/models/",
+            "~/.lmstudio/models/",
+            "/c/modelscope/hub/",
+            "hub/",
+            "models\\",
+            "/g/cache/model_scope/",
+            "/d/ModelScope/",
+        ]
+    ),
     st.one_of(
         interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
     ),
@@ -183,6 +245,20 @@ snapshot_cache = st.builds(
     ),
     st.sampled_from(["snapshots", "Snapshots", " snapshots ", "snapshot"]),
     st.sampled_from(["", "/", "/master", "/master/x.gguf", "\\v1.0\\config.json", "/main/hf"]),
+)
+# Kaggle Models (1.13): {model}/{framework}/{variation}/{version}
+kaggle = st.builds(
+    lambda root, model, framework, variation, version, tail: (
+        f"{root}{model}/{framework}/{variation}/{version}{tail}"
+    ),
+    st.sampled_from(["/kaggle/input/", "~/.cache/kagglehub/models/google/", "", "C:\\k\\"]),
+    st.one_of(
+        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+    ),
+    st.sampled_from(["transformers", "PyTorch", " keras ", "gguf", "other", "torch", ""]),
+    st.one_of(interesting_segments, st.sampled_from(["default", "8b-chat-hf", "2b-it"])),
+    st.sampled_from(["1", "3", "12", "999", "1000", "v1", ""]),
+    st.sampled_from(["", "/", "/model.safetensors", "/x.gguf", "\\checkpoint-2"]),
 )
 path = st.builds(
     lambda p, segs, sep: p + sep.join(segs),
@@ -206,6 +282,7 @@ model_ids = st.one_of(
     path,
     hub_layout,
     snapshot_cache,
+    kaggle,
     opaque,
     text,
     long_ids,
@@ -216,13 +293,25 @@ base_models = st.one_of(
     path,
     hub_layout,
     snapshot_cache,
+    kaggle,
     opaque,
     text,
     st.sampled_from(["unknown", "NONE", " null "]),
 )
 names = st.one_of(st.none(), text, opaque, path, st.sampled_from(["my-model.gguf", "\u2060", "n"]))
 providers = st.sampled_from(
-    ["vllm", " VLLM ", "ollama", "llama.cpp", "openai", "", "fireworks", "mlx-lm", "LlamaFactory"]
+    [
+        "vllm",
+        " VLLM ",
+        "ollama",
+        "llama.cpp",
+        "openai",
+        "",
+        "fireworks",
+        "mlx-lm",
+        "LlamaFactory",
+        "ExLlamaV2",
+    ]
 )
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), text)
 metadata = st.one_of(

@@ -85,14 +85,15 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
 
 
 # README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
-# folders 1.11 and 1.12 no longer take as a name).
+# folders 1.11 to 1.13 no longer take as a name, the paths 1.13 names where 1.12 named none).
 RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
     " where metadata->>'model_path' <> ''"
-    " and (lower(model_id) in ('blobs', 'master', 'merge', 'hf', 'full', 'freeze', 'sft', 'dpo',"
-    " 'lora-out', 'qlora-out', 'checkpoint-best', 'checkpoint_best', 'checkpoint-last',"
-    " 'checkpoint_last', 'checkpoint-final', 'checkpoint_final')"
-    " or model_id ~* '^v[0-9]+-[0-9]{8}-[0-9]{6}$')"
+    " and (model_id = 'local-model'"
+    " or strpos('/' || replace(metadata->>'model_path', '\\', '/') || '/',"
+    " '/' || model_id || '/') > 0)"
+    " and model_id is distinct from (llm_model_ids.normalize(metadata->>'model_path', base_model,"
+    " name, provider)).model_id"
 )
 
 # (model_id an older version stored, model_path, name) -> the model_id the rules give now
@@ -118,16 +119,31 @@ _NAMED_BY_OLDER_RULES = [
         "Qwen/Qwen3-0.6B",
     ),
     ("master", "/srv/repo/master", None, "master"),  # still the name the rules give
+    # 1.13
+    ("local-model", "C:\\repo\\densenet_onnx\\1\\model.onnx", "", "densenet_onnx"),
+    ("original", "/jfs/ckpt/Llama-3.2-3B/original/consolidated.00.pth", None, "Llama-3.2-3B"),
+    (
+        "Llama-3.1-8B-Instruct/original",
+        "~/models/Llama-3.1-8B-Instruct/original/consolidated.00.pth",
+        None,
+        "Llama-3.1-8B-Instruct",
+    ),
+    ("hf_global_step_140", "/ckpt/debug-8b/hf_global_step_140", None, "debug-8b"),
+    ("phi-3.5-vision.llamafile", "./phi-3.5-vision.llamafile", None, "phi-3.5-vision"),
+    ("local-model", "/srv/llama-ft/1234", "", "local-model"),  # still no name
 ]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """Rows named as 1.10 and 1.11 named them (written here as they left them) get the names the
+    """Rows named as 1.10 to 1.12 named them (written here as they left them) get the names the
     rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
-    with such a name but no path, and one with another name, are left alone."""
+    with such a name but no path and one renamed by hand (a name not in its path) are left
+    alone."""
     conn.execute("set llm_model_ids.bypass = on")
     old = [
-        insert(conn, model_id=stored, name=name or "m", metadata={"model_path": path})
+        insert(
+            conn, model_id=stored, name="m" if name is None else name, metadata={"model_path": path}
+        )
         for stored, path, name, _ in _NAMED_BY_OLDER_RULES
     ]
     no_path = insert(conn, model_id="sft", name="a-model-named-sft", metadata={"k": 1})

@@ -55,6 +55,8 @@ class RuleSource:
     generic_weights: tuple[str, ...]
     step_prefixes: tuple[str, ...]
     artifact_folders: tuple[str, ...]
+    artifact_words: tuple[str, ...]
+    kaggle_frameworks: tuple[str, ...]
     generic_containers: tuple[str, ...]
     hub_layout_containers: tuple[str, ...]
     modelscope_folder: str
@@ -120,14 +122,53 @@ class RuleSource:
 
     @property
     def run_folder(self) -> str:
-        """ms-swift's run folder v{N}-{YYYYMMDD}-{HHMMSS} (fullmatch on the lower-cased segment):
-        skipped like a step folder."""
-        return "v[0-9]+-[0-9]{8}-[0-9]{6}"
+        """A trainer's run folder (fullmatch on the lower-cased segment), skipped like a step
+        folder: ms-swift's v{N}-{YYYYMMDD}-{HHMMSS}, LLaMA-Factory's web UI
+        train_{YYYY-MM-DD-HH-MM-SS}."""
+        return "v[0-9]+-[0-9]{8}-[0-9]{6}|train_[0-9]{4}(-[0-9]{2}){5}"
 
     @property
-    def run_folder_like(self) -> str:
-        """The run folder's shape as a LIKE pattern (true wherever ``run_folder`` matches)."""
-        return "v%-________-______"
+    def run_folder_likes(self) -> tuple[str, ...]:
+        """The run folders' starts as LIKE patterns (true wherever ``run_folder`` matches; each
+        starts with the letter its pattern starts with)."""
+        return ("v%-________-______", "train%")
+
+    @property
+    def variant_folder(self) -> str:
+        """A version or variant folder below a model's folder (fullmatch on the lower-cased
+        segment), skipped: 1 to 3 digits (Triton's {model}/1/model.onnx, Kaggle's version),
+        TensorRT-LLM's {N}-gpu, ExLlamaV2's {N.N}bpw branches (6.0bpw, 8.0bpw_h8), the GPTQ/AWQ
+        branches (gptq-4bit-32g-actorder_true) and Megatron's rank folders (mp_rank_00,
+        mp_rank_00_001). Each alternative starts with a digit or one of ``variant_starts`` (the
+        SQL's gate)."""
+        return (
+            "[0-9]{1,3}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
+            "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
+        )
+
+    @property
+    def variant_starts(self) -> tuple[str, ...]:
+        """The variant folders that do not start with a digit, as LIKE patterns."""
+        return ("gptq%", "awq%", "mp%")
+
+    @property
+    def rank_states(self) -> str:
+        """DeepSpeed's per-rank states, a generic weights file's stem (fullmatch on the lower-cased
+        stem): mp_rank_00_model_states, bf16_zero_pp_rank_0_mp_rank_00_optim_states."""
+        return "((bf16_)?zero_pp_rank_[0-9]+_)?mp_rank_[0-9]+_(model|optim)_states"
+
+    @property
+    def version_folder(self) -> str:
+        """The version folder alone (fullmatch): Kaggle's layout starts at one."""
+        return "[0-9]{1,3}"
+
+    @property
+    def compound_artifact(self) -> str:
+        """An artifact folder of several words (fullmatch on the lower-cased segment): an
+        artifact word (digits may follow), then after each - or _ an artifact word (with
+        digits), digits, or a placeholder {step} or ${step}."""
+        word = f"({'|'.join(self.artifact_words)})[0-9]*"
+        return rf"{word}([-_]({word}|[0-9]+|[$]?[{{][^{{}}]*[}}]))+"
 
     @property
     def digest_folder(self) -> str:
@@ -203,6 +244,8 @@ def rule_source() -> RuleSource:
         generic_weights=_words(data, "generic_weights"),
         step_prefixes=_words(data, "step_prefixes"),
         artifact_folders=_words(data, "artifact_folders"),
+        artifact_words=_words(data, "artifact_words"),
+        kaggle_frameworks=_words(data, "kaggle_frameworks"),
         generic_containers=_words(data, "generic_containers"),
         hub_layout_containers=_words(data, "hub_layout_containers"),
         modelscope_folder=str(data["modelscope_folder"]),

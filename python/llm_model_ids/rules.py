@@ -41,6 +41,11 @@ _SHARD: Final = re.compile(_SRC.shard_suffix, _FLAGS)
 _ROOT_SEGMENT: Final = re.compile(_SRC.root_segment, _FLAGS)
 _STEP_FOLDER: Final = re.compile(_SRC.step_folder, _FLAGS)
 _DIGEST_FOLDER: Final = re.compile(_SRC.digest_folder, _FLAGS)
+_VARIANT_FOLDER: Final = re.compile(_SRC.variant_folder, _FLAGS)
+_VERSION_FOLDER: Final = re.compile(_SRC.version_folder, _FLAGS)
+_COMPOUND_ARTIFACT: Final = re.compile(_SRC.compound_artifact, _FLAGS)
+_KAGGLE_FRAMEWORKS: Final = frozenset(_SRC.kaggle_frameworks)
+_RANK_STATES: Final = re.compile(_SRC.rank_states, _FLAGS)
 _TEMP_FOLDER: Final = re.compile(_SRC.temp_folder, _FLAGS)
 _SPECIAL_FIRST: Final = re.compile(
     f"{_SRC.step_folder}|{_SRC.digest_folder}|{_SRC.temp_folder}", _FLAGS
@@ -100,6 +105,13 @@ def _first_segment(value: str) -> str:
     return value.replace("\\", "/").split("/", 1)[0]
 
 
+def _last_step(segment: str) -> bool:
+    """A relative path's last segment that makes it a path: a step or run folder with a '-' or
+    '_' (checkpoint-100, global_step100; not step3, a model's name: stepfun-ai/step3)."""
+    separated = "-" in segment or "_" in segment
+    return separated and _STEP_FOLDER.fullmatch(_lower(segment)) is not None
+
+
 def is_relative(value: str) -> bool:
     """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
     if ":" in value:
@@ -118,6 +130,7 @@ def is_relative(value: str) -> bool:
             and (
                 _lower(first) in _FIRST_SEGMENT_WORDS
                 or _SPECIAL_FIRST.fullmatch(_lower(first)) is not None
+                or _last_step(value.rsplit("/", 1)[-1])
             )
         )
     )
@@ -153,9 +166,10 @@ def _weights_file(segment: str) -> bool:
 
 
 def _generic_weights_file(segment: str) -> bool:
-    return (
-        "." in segment and _GENERIC_WEIGHTS.fullmatch(_lower(segment.split(".", 1)[0])) is not None
-    )
+    if "." not in segment:
+        return False
+    stem = _lower(segment.split(".", 1)[0])
+    return _GENERIC_WEIGHTS.fullmatch(stem) is not None or _RANK_STATES.fullmatch(stem) is not None
 
 
 def _skipped(lower: str) -> bool:
@@ -163,7 +177,21 @@ def _skipped(lower: str) -> bool:
         lower in ARTIFACT_FOLDERS
         or _STEP_FOLDER.fullmatch(lower) is not None
         or _DIGEST_FOLDER.fullmatch(lower) is not None
+        or _VARIANT_FOLDER.fullmatch(lower) is not None
+        or _COMPOUND_ARTIFACT.fullmatch(lower) is not None
     )
+
+
+def _skip_kaggle(segments: list[str], i: int, lower: str) -> None:
+    """Kaggle Models' {model}/{framework}/{variation}/{version}: at a version folder (segment i,
+    skipped) whose segment two above is a framework, blank the framework and the variation, so
+    that both walks skip them as empty segments."""
+    if (
+        i >= 2
+        and _VERSION_FOLDER.fullmatch(lower) is not None
+        and _lower(trim_ws(segments[i - 2])) in _KAGGLE_FRAMEWORKS
+    ):
+        segments[i - 1] = segments[i - 2] = ""
 
 
 def _container(lower: str) -> bool:
@@ -181,19 +209,37 @@ def _hub_part(value: str) -> bool:
 
 
 def _hub_layout(segments: list[str], self_hosted: bool) -> str | None:
-    kept = [trim_ws(s) for s in segments if not is_invisible(trim_ws(s))]
+    """Rule 2's hub layout: after a trailing weights file and skipped folders, the path ends in
+    .../{container}/{org}/{name}. (Blanks Kaggle's framework and variation in ``segments``.)"""
+    end = None
+    seen = False
+    for i in range(len(segments) - 1, -1, -1):
+        segment = trim_ws(segments[i])
+        if is_invisible(segment):
+            continue
+        if not seen:
+            seen = True
+            if _weights_file(segment):
+                continue
+        lower = _lower(segment)
+        if _skipped(lower):
+            _skip_kaggle(segments, i, lower)
+            continue
+        if _generic_weights_file(segment):
+            continue
+        end = i + 1
+        break
+    if end is None:
+        return None
+    kept = [trim_ws(s) for s in segments[:end] if not is_invisible(trim_ws(s))]
     i = len(kept)
-    if i > 0 and _weights_file(kept[i - 1]):
-        i -= 1
-    while i > 0 and (_skipped(_lower(kept[i - 1])) or _generic_weights_file(kept[i - 1])):
-        i -= 1
     if i < 3 or _lower(kept[i - 3]) not in _HUB_CONTAINERS:
         return None
     org, name = kept[i - 2], kept[i - 1]
     if not (_hub_part(org) and _hub_part(name)):
         return None
     candidate = f"{org}/{name}"
-    if any(_lower(s) == _SRC.modelscope_folder for s in kept[: i - 3]):
+    if any(_lower(s) == _SRC.modelscope_folder for s in kept[: i - 2]):
         candidate = candidate.replace("___", ".")
     return candidate if _usable(candidate, self_hosted) else None
 
@@ -229,8 +275,8 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
     layout = _hub_layout(segments, self_hosted)
     if layout is not None:
         return layout, "2:hub_layout"
-    for raw in reversed(segments):
-        segment = trim_ws(raw)
+    for i in range(len(segments) - 1, -1, -1):
+        segment = trim_ws(segments[i])
         if is_invisible(segment) or _generic_weights_file(segment):
             continue
         if _WEIGHTS_EXTENSION.search(segment):
@@ -241,6 +287,7 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             return None
         lower = _lower(segment)
         if _skipped(lower):
+            _skip_kaggle(segments, i, lower)
             continue
         if _container(lower) or not _usable(segment, self_hosted):
             return None

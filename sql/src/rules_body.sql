@@ -129,7 +129,7 @@
                 v_count := pg_catalog.cardinality(v_segments);
             end if;
 
-            -- Rule 2: a hub layout .../{models|hub}/{org}/{name}, after a trailing weights file
+            -- Rule 2: a hub layout .../{container}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
             if {{HUB_LAYOUT:v_value}} then
                 -- The name: walk up from the end past a trailing weights file and the skipped
@@ -144,7 +144,16 @@
                         continue when {{WEIGHTS_FILE:v_candidate}};
                     end if;
                     v_lower := pg_catalog.lower(v_candidate collate "C");
-                    continue when {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}};
+                    if {{SKIPPED:v_lower}} then
+                        -- (Kaggle's {framework}/{variation} above a version folder: blanked, so
+                        -- both walks skip them)
+                        if {{KAGGLE:i}} then
+                            v_segments[i - 1] := '';
+                            v_segments[i - 2] := '';
+                        end if;
+                        continue;
+                    end if;
+                    continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
                     v_stop := i;
                     exit;
                 end loop;
@@ -163,7 +172,7 @@
                         if pg_catalog.lower(v_candidate collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}})
                            and {{HUB_PART:v_org}} and {{HUB_PART:v_name}} then
                             v_candidate := v_org || '/' || v_name;
-                            for j in 1 .. i - 1 loop
+                            for j in 1 .. i loop
                                 if pg_catalog.lower(pg_catalog.btrim(v_segments[j], {{WS}}) collate "C") = {{MODELSCOPE}} then
                                     v_candidate := pg_catalog.replace(v_candidate, '___', '.');
                                     exit;
@@ -226,7 +235,13 @@
                     exit when {{ROOT:v_candidate}};
                 end if;
                 v_lower := pg_catalog.lower(v_candidate collate "C");
-                continue when {{SKIPPED:v_lower}};
+                if {{SKIPPED:v_lower}} then
+                    if {{KAGGLE:i}} then
+                        v_segments[i - 1] := '';
+                        v_segments[i - 2] := '';
+                    end if;
+                    continue;
+                end if;
                 -- (the hub walk above gives the FAST_NAME case's result for its own name: a
                 -- change to this test is a change to that one)
                 if not ({{CONTAINER:v_lower}}) then

@@ -79,7 +79,10 @@ def test_readme_names_every_word_of_the_rules() -> None:
         *src.generic_weights,
         *src.step_prefixes,
         *src.artifact_folders,
+        *src.artifact_words,
+        *src.kaggle_frameworks,
         *src.generic_containers,
+        *src.hub_layout_containers,
         *src.unusable_base_models,
     )
     assert [w for w in words if f"`{w}`" not in readme and f"`.{w}`" not in readme] == []
