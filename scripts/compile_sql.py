@@ -232,11 +232,23 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     ):
         raise ValueError("hub layout containers must be plain ASCII words (HUB_LAYOUT's LIKE)")
     container_segments = _text_array(tuple(f"%/{w}/%" for w in src.hub_layout_containers))
-    # The substring tests: a word that holds another (modelscope holds models) needs none.
-    container_substrings = tuple(
-        w
-        for w in src.hub_layout_containers
-        if not any(o != w and o in w for o in src.hub_layout_containers)
+    # The substring tests (each lower-cases the path again): the longest common start of the
+    # words that share one of 5 characters or more (models, modelscope, model_scope: model),
+    # every other word as it is.
+    container_substrings: list[str] = []
+    for word in src.hub_layout_containers:
+        shared = [o for o in src.hub_layout_containers if o[:5] == word[:5]]
+        start = word
+        if len(word) >= 5:
+            while not all(o.startswith(start) for o in shared):
+                start = start[:-1]
+        if start not in container_substrings:
+            container_substrings.append(start)
+    # VARIANT's gate: the first two characters of a variant folder or an artifact word.
+    if any(len(w) < 2 for w in src.artifact_words):
+        raise ValueError("an artifact word must have two characters or more (VARIANT's gate)")
+    variant_prefixes = _text_array(
+        tuple(sorted({w[:2] for w in src.artifact_words} | set(src.variant_starts)))
     )
     if not all(ord(c) <= 32 for c in src.whitespace):
         raise ValueError("whitespace must be characters up to U+0020 (the TRIM macro's shortcut)")
@@ -437,22 +449,17 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # variant folder, an artifact folder of several words (skipped).
         "SKIPPED": lambda x: (
             f"({x} operator(pg_catalog.=) any ({_text_array(src.artifact_folders)})"
-            f" or {{{{STEP:{x}}}}} or {{{{DIGEST:{x}}}}} or {{{{VARIANT:{x}}}}}"
-            f" or {{{{COMPOUND:{x}}}}})"
+            f" or {{{{STEP:{x}}}}} or {{{{DIGEST:{x}}}}} or {{{{VARIANT:{x}}}}})"
         ),
-        # On a lower-cased segment: a version or variant folder (a digit first, or a GPTQ/AWQ
-        # branch's start, before the regex).
+        # On a lower-cased segment: a version or variant folder, or an artifact folder of several
+        # words, in one regex behind one gate: a digit first, or a first two characters that
+        # start a variant folder or an artifact word (the regex requires a word first, and every
+        # word has two characters or more). Most names fail the gate (llama-ft: "ll").
         "VARIANT": lambda x: (
             f"((pg_catalog.ascii({x}) between 48 and 57"
-            f" or {x} operator(pg_catalog.~~) any ({_text_array(src.variant_starts)}))"
-            f" and {x} operator(pg_catalog.~) {_literal(f'^({src.variant_folder})$')})"
-        ),
-        # On a lower-cased segment: an artifact folder of several words (its first word, digits
-        # removed, is an artifact word, before the regex: most names start with no such word).
-        "COMPOUND": lambda x: (
-            f"(pg_catalog.rtrim(pg_catalog.split_part(pg_catalog.translate({x}, '-', '_'), '_', 1),"
-            f" '0123456789') operator(pg_catalog.=) any ({_text_array(src.artifact_words)})"
-            f" and {x} operator(pg_catalog.~) {_literal(f'^({src.compound_artifact})$')})"
+            f" or pg_catalog.left({x}, 2) operator(pg_catalog.=) any ({variant_prefixes}))"
+            f" and {x} operator(pg_catalog.~)"
+            f" {_literal(f'^({src.variant_folder}|{src.compound_artifact})$')})"
         ),
         # Segment i (lower-cased in v_lower, skipped) is a version folder and segment i - 2 is a
         # Kaggle framework: Kaggle Models' {model}/{framework}/{variation}/{version}.

@@ -139,8 +139,8 @@ class RuleSource:
         segment), skipped: 1 to 3 digits (Triton's {model}/1/model.onnx, Kaggle's version),
         TensorRT-LLM's {N}-gpu, ExLlamaV2's {N.N}bpw branches (6.0bpw, 8.0bpw_h8), the GPTQ/AWQ
         branches (gptq-4bit-32g-actorder_true) and Megatron's rank folders (mp_rank_00,
-        mp_rank_00_001). Each alternative starts with a digit or one of ``variant_starts`` (the
-        SQL's gate)."""
+        mp_rank_00_001). Each alternative starts with a digit or with one of ``variant_starts``
+        (the SQL's gate)."""
         return (
             "[0-9]{1,3}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
             "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
@@ -148,8 +148,8 @@ class RuleSource:
 
     @property
     def variant_starts(self) -> tuple[str, ...]:
-        """The variant folders that do not start with a digit, as LIKE patterns."""
-        return ("gptq%", "awq%", "mp%")
+        """The first two characters of the variant folders that do not start with a digit."""
+        return ("gp", "aw", "mp")
 
     @property
     def rank_states(self) -> str:

@@ -144,16 +144,15 @@
                         continue when {{WEIGHTS_FILE:v_candidate}};
                     end if;
                     v_lower := pg_catalog.lower(v_candidate collate "C");
-                    if {{SKIPPED:v_lower}} then
+                    if {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}} then
                         -- (Kaggle's {framework}/{variation} above a version folder: blanked, so
-                        -- both walks skip them)
+                        -- both walks skip them; a weights file is never a version folder)
                         if {{KAGGLE:i}} then
                             v_segments[i - 1] := '';
                             v_segments[i - 2] := '';
                         end if;
                         continue;
                     end if;
-                    continue when {{GENERIC_WEIGHTS_FILE:v_candidate}};
                     v_stop := i;
                     exit;
                 end loop;
