@@ -1,9 +1,12 @@
 """Real strings people passed as a model to vLLM, SGLang, llama.cpp, Ollama, LM Studio, … (quoted
-from public issues, with their sources) through the SQL rules, the trigger and the Python twin.
+from public issues, with their sources) through the SQL rules, the trigger and the Python twin:
+the corpus (../shared) and the strings collected to check 1.13 (tests/data/realworld-checked.json).
 
-Every `clear` entry must give its expected id (or the also-acceptable one); `debatable` entries
-must reach 90%, and the ones that differ are printed. The rules are written as rules, never as a
-lookup of this file: more strings like these are used to check them.
+Every `clear` entry must give its expected id (or the also-acceptable one), but for the checked
+set's known misses, which must still miss (so the list says what the rules do); `debatable`
+entries must reach 90% (the corpus) or 80% (the checked set), and the ones that differ are
+printed. The rules are written as rules, never as a lookup of these files: more strings like
+these are used to check them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from corpus import CORPUS, acceptable
+from corpus import CHECKED, CORPUS, acceptable
 from llm_model_ids.rules import normalize, normalize_row
 from rows import Conn, sql_normalize
 
@@ -39,13 +42,31 @@ def _trigger(conn: Conn, entry: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def test_the_corpus_is_not_empty() -> None:
-    assert len(CORPUS) >= 100
-    assert {e["confidence"] for e in CORPUS} == {"clear", "debatable"}
+# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.13.0, "Not
+# changed"): string -> why.
+KNOWN_MISSES = {
+    "TabbyML/StableCode-3B/": "an org/name with a trailing separator is a relative path",
+    "models/triton/mf/1/model.onnx": "models/{engine}/{model} reads as a hub layout",
+    "outputs/appearance_lora/checkpoints/checkpoint-1000/adapter_model.safetensors": (
+        "a checkpoints container between the run and its step folder stops the walk"
+    ),
+    "${model}/tmp-checkpoint-${step}/pytorch_model.bin": "a variable inside a segment",
+}
+SETS = {"corpus": (CORPUS, 0.9), "checked": (CHECKED, 0.8)}
+ENTRIES = [(name, e) for name, (entries, _) in SETS.items() for e in entries]
 
 
-def test_sql_python_and_trigger_agree_on_every_entry(corpus_conn: Conn) -> None:
-    for entry in CORPUS:
+def test_the_sets_are_not_empty_and_do_not_overlap() -> None:
+    assert len(CORPUS) >= 100 and len(CHECKED) >= 400
+    for entries, _ in SETS.values():
+        assert {e["confidence"] for e in entries} == {"clear", "debatable"}
+    assert not {e["string"] for e in CORPUS} & {e["string"] for e in CHECKED}
+    assert set(KNOWN_MISSES) <= {e["string"] for e in CHECKED if e["confidence"] == "clear"}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_sql_python_and_trigger_agree_on_every_entry(corpus_conn: Conn, name: str) -> None:
+    for entry in SETS[name][0]:
         args = (entry["string"], entry["base_model"], None, entry["provider"])
         python = normalize(*args)
         expected = (python.model_id, python.rule, python.kind)
@@ -64,19 +85,29 @@ def test_sql_python_and_trigger_agree_on_every_entry(corpus_conn: Conn) -> None:
 
 
 @pytest.mark.parametrize(
-    "entry",
-    [e for e in CORPUS if e["confidence"] == "clear"],
-    ids=lambda e: f"{e['provider']}:{e['string'][:60]}",
+    ("name", "entry"),
+    [(n, e) for n, e in ENTRIES if e["confidence"] == "clear"],
+    ids=lambda v: v if isinstance(v, str) else f"{v['provider']}:{v['string'][:60]}",
 )
-def test_clear_entries_give_the_expected_id(corpus_conn: Conn, entry: dict[str, Any]) -> None:
+def test_clear_entries_give_the_expected_id(
+    corpus_conn: Conn, name: str, entry: dict[str, Any]
+) -> None:
     model_id, rule, _ = sql_normalize(
         corpus_conn, entry["string"], entry["base_model"], None, entry["provider"]
     )
-    assert acceptable(entry, model_id, rule), (model_id, rule, entry["expected"], entry["source"])
+    wanted = not (name == "checked" and entry["string"] in KNOWN_MISSES)
+    assert acceptable(entry, model_id, rule) is wanted, (
+        model_id,
+        rule,
+        entry["expected"],
+        entry["source"],
+    )
 
 
-def test_debatable_entries_reach_90_percent(corpus_conn: Conn) -> None:
-    debatable = [e for e in CORPUS if e["confidence"] == "debatable"]
+@pytest.mark.parametrize("name", SETS)
+def test_debatable_entries_reach_their_share(corpus_conn: Conn, name: str) -> None:
+    entries, share = SETS[name]
+    debatable = [e for e in entries if e["confidence"] == "debatable"]
     differ = []
     for entry in debatable:
         model_id, rule, _ = sql_normalize(
@@ -87,14 +118,15 @@ def test_debatable_entries_reach_90_percent(corpus_conn: Conn) -> None:
                 f"{entry['string']!r} ({entry['provider']}): {model_id!r} [{rule}],"
                 f" expected {entry['expected']!r} or {entry['also_acceptable']!r}"
             )
-    print(f"\ndebatable: {len(debatable) - len(differ)}/{len(debatable)} as expected")
+    print(f"\n{name}, debatable: {len(debatable) - len(differ)}/{len(debatable)} as expected")
     for line in differ:
         print("  differs:", line)
-    assert len(differ) <= len(debatable) * 0.1, differ
+    assert len(differ) <= len(debatable) * (1 - share), differ
 
 
-def test_a_rewritten_entry_keeps_its_load_path(corpus_conn: Conn) -> None:
-    for entry in CORPUS:
+@pytest.mark.parametrize("name", SETS)
+def test_a_rewritten_entry_keeps_its_load_path(corpus_conn: Conn, name: str) -> None:
+    for entry in SETS[name][0]:
         stored = _trigger(corpus_conn, entry)
         if stored["model_id"] != entry["string"]:
             metadata = stored["metadata"]
