@@ -464,15 +464,19 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and {x} operator(pg_catalog.~)"
             f" {_literal(f'^({src.variant_folder}|{src.compound_artifact})$')})"
         ),
-        # Segment i (lower-cased in v_lower, skipped) is a version folder and segment i - 2 is a
-        # Kaggle framework: Kaggle Models' {model}/{framework}/{variation}/{version}. (Reads the
-        # walks' v_lower and v_segments: the argument is the loop's index.)
-        "KAGGLE": lambda i: (
-            f"({i} > 2 and pg_catalog.octet_length(v_lower) <= 3"
+        # Both walks, at a skipped segment i (lower-cased in v_lower): when it is a version folder
+        # (up to version_digits digits, tested without a regex) and segment i - 2 is a Kaggle
+        # framework (Kaggle Models' {model}/{framework}/{variation}/{version}), blank the
+        # framework and the variation, so that both walks skip them as empty segments. (A
+        # statement; it reads the walks' v_lower and v_segments: the argument is the loop's
+        # index.)
+        "SKIP_KAGGLE": lambda i: (
+            f"if {i} > 2 and pg_catalog.octet_length(v_lower) <= {src.version_digits}"
             f" and pg_catalog.ascii(v_lower) between 48 and 57"
             f" and pg_catalog.ltrim(v_lower, '0123456789') = ''"
             f" and {lower(f'pg_catalog.btrim(v_segments[{i} - 2], {{{{WS}}}})')}"
-            f" operator(pg_catalog.=) any ({_text_array(src.kaggle_frameworks)}))"
+            f" operator(pg_catalog.=) any ({_text_array(src.kaggle_frameworks)})"
+            f" then v_segments[{i} - 1] := ''; v_segments[{i} - 2] := ''; end if;"
         ),
         # On a lower-cased segment: a generic container (the path yields no name).
         "CONTAINER": lambda x: (

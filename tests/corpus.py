@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "realworld-model-ids.json"
-_COPY = Path(__file__).resolve().parent / "data" / "realworld-model-ids.json"
+_DATA = Path(__file__).resolve().parent / "data"
+_COPY = _DATA / "realworld-model-ids.json"
 CORPUS: list[dict[str, Any]] = json.loads(
     (_SHARED if _SHARED.is_file() else _COPY).read_text(encoding="utf-8")
 )
 CHECKED: list[dict[str, Any]] = json.loads(
-    (Path(__file__).resolve().parent / "data" / "realworld-checked.json").read_text(
-        encoding="utf-8"
-    )
+    (_DATA / "realworld-checked.json").read_text(encoding="utf-8")
 )
 NO_NAME = {"5:local_model", "keep:opaque_no_name"}
 

@@ -142,7 +142,7 @@ class RuleSource:
         mp_rank_00_001). Each alternative starts with a digit or with one of ``variant_starts``
         (the SQL's gate)."""
         return (
-            "[0-9]{1,3}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
+            f"{self.version_folder}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
             "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
         )
 
@@ -158,9 +158,14 @@ class RuleSource:
         return "((bf16_)?zero_pp_rank_[0-9]+_)?mp_rank_[0-9]+_(model|optim)_states"
 
     @property
+    def version_digits(self) -> int:
+        """A version folder has 1 to this many digits (more is a run id, which stops the walk)."""
+        return 3
+
+    @property
     def version_folder(self) -> str:
         """The version folder alone (fullmatch): Kaggle's layout starts at one."""
-        return "[0-9]{1,3}"
+        return f"[0-9]{{1,{self.version_digits}}}"
 
     @property
     def compound_artifact(self) -> str:

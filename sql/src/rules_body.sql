@@ -147,10 +147,7 @@
                     if {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}} then
                         -- (Kaggle's {framework}/{variation} above a version folder: blanked, so
                         -- both walks skip them; a weights file is never a version folder)
-                        if {{KAGGLE:i}} then
-                            v_segments[i - 1] := '';
-                            v_segments[i - 2] := '';
-                        end if;
+                        {{SKIP_KAGGLE:i}}
                         continue;
                     end if;
                     v_stop := i;
@@ -235,10 +232,7 @@
                 end if;
                 v_lower := pg_catalog.lower(v_candidate collate "C");
                 if {{SKIPPED:v_lower}} then
-                    if {{KAGGLE:i}} then
-                        v_segments[i - 1] := '';
-                        v_segments[i - 2] := '';
-                    end if;
+                    {{SKIP_KAGGLE:i}}
                     continue;
                 end if;
                 -- (the hub walk above gives the FAST_NAME case's result for its own name: a
