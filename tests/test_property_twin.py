@@ -168,6 +168,36 @@ interesting_segments = st.sampled_from(
         "%APPDATA%",
         "Org",
         "Qwen2.5-7B-Instruct",
+        # 1.14: registry versions, date folders, a run's checkpoints folder, more weights files,
+        # artifact folders and words, image tags, ModelScope's ___ in names
+        "v1",
+        "V12",
+        "v1234",
+        "v1.5",
+        "20261002-0859",
+        "2024-10-02",
+        "08-59-12",
+        "1.5",
+        "checkpoints",
+        "Ckpts",
+        "ggml-model.bin",
+        "ggml-model-q4_0.gguf",
+        "lit_model_lora_finetuned.pth",
+        "hf_model_0001_0.pt",
+        "adapter_0.pt",
+        "Meta_Model_12.bin",
+        "adapter_v2.pt",
+        "lora_single_device",
+        "full_finetune_distributed",
+        "base_model",
+        "dcp",
+        "x:latest",
+        "x@sha256:ab",
+        "Qwen2___5-7B",
+        "pvc:",
+        "oci:",
+        "hosted_vllm",
+        "weights",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -210,6 +240,20 @@ prefix = st.sampled_from(
         "/root/.cache/modelscope/hub/",
         "s3://models/",
         "\u200b/",
+        # 1.14: a volume's claim, image references, RamaLama's transports
+        "pvc://",
+        "PVC://claim/",
+        "pvc://c\\",
+        "oci://",
+        "oci://quay.io/",
+        "Docker://r:5000/",
+        "ollama://",
+        "ms://",
+        "modelscope://",
+        "rlcr://",
+        "hosted_vllm/",
+        "LM_Studio\\",
+        "ollama_chat/ ",
     ]
 )
 hub_layout = st.builds(
@@ -223,6 +267,8 @@ hub_layout = st.builds(
             "models\\",
             "/g/cache/model_scope/",
             "/d/ModelScope/",
+            "",
+            "pvc://claim/models/",
         ]
     ),
     st.one_of(
@@ -231,7 +277,22 @@ hub_layout = st.builds(
     st.one_of(
         interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
     ),
-    st.sampled_from(["", "/", "/x.gguf", "/checkpoint-1/merged", "/model.safetensors", "\\y.bin"]),
+    st.sampled_from(
+        [
+            "",
+            "/",
+            "/x.gguf",
+            "/checkpoint-1/merged",
+            "/model.safetensors",
+            "\\y.bin",
+            "\\",
+            "/1/model.onnx",
+            "/v2",
+            " /3",
+            "/checkpoints/checkpoint-2",
+            "/1/2",
+        ]
+    ),
 )
 # ModelScope's snapshot cache (1.12): {org}--{name}/snapshots/{revision}
 snapshot_cache = st.builds(

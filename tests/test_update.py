@@ -85,7 +85,8 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
 
 
 # README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
-# folders 1.11 to 1.13 no longer take as a name, the paths 1.13 names where 1.12 named none).
+# folders 1.11 to 1.14 no longer take as a name, the paths 1.13 and 1.14 name where the version
+# before named none).
 RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
     " where metadata->>'model_path' <> ''"
@@ -131,11 +132,17 @@ _NAMED_BY_OLDER_RULES = [
     ("hf_global_step_140", "/ckpt/debug-8b/hf_global_step_140", None, "debug-8b"),
     ("phi-3.5-vision.llamafile", "./phi-3.5-vision.llamafile", None, "phi-3.5-vision"),
     ("local-model", "/srv/llama-ft/1234", "", "local-model"),  # still no name
+    # 1.14
+    ("StableCode-3B", "TabbyML/StableCode-3B/", None, "TabbyML/StableCode-3B"),
+    ("triton/mf", "models/triton/mf/1/model.onnx", None, "mf"),
+    ("local-model", "/srv/team-x/checkpoints/checkpoint-1", "", "team-x"),
+    ("org/a___b", "/data/hub/org/a___b", None, "org/a.b"),
+    ("v1", "s3://my-bucket/vllm/facebook/opt-125m/v1", None, "opt-125m"),
 ]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """Rows named as 1.10 to 1.12 named them (written here as they left them) get the names the
+    """Rows named as 1.10 to 1.13 named them (written here as they left them) get the names the
     rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
     with such a name but no path and one renamed by hand (a name not in its path) are left
     alone."""

@@ -58,8 +58,11 @@ class RuleSource:
     artifact_words: tuple[str, ...]
     kaggle_frameworks: tuple[str, ...]
     generic_containers: tuple[str, ...]
+    step_containers: tuple[str, ...]
+    volume_schemes: tuple[str, ...]
+    image_schemes: tuple[str, ...]
+    route_prefixes: tuple[str, ...]
     hub_layout_containers: tuple[str, ...]
-    modelscope_folder: str
     snapshots_folder: str
     unusable_base_models: tuple[str, ...]
     fallback_model_id: str
@@ -128,6 +131,13 @@ class RuleSource:
         return "v[0-9]+-[0-9]{8}-[0-9]{6}|train_[0-9]{4}(-[0-9]{2}){5}"
 
     @property
+    def date_folder(self) -> str:
+        """A folder named for a date or a time (fullmatch): two or more parts of two or more
+        digits, joined by - _ or . (20261002-0859, Hydra's 2024-10-02/08-59-12), skipped like
+        a run folder."""
+        return "[0-9]{2,}([-_.][0-9]{2,})+"
+
+    @property
     def run_folder_likes(self) -> tuple[str, ...]:
         """The run folders' starts as LIKE patterns (true wherever ``run_folder`` matches; each
         starts with the letter its pattern starts with)."""
@@ -137,25 +147,54 @@ class RuleSource:
     def variant_folder(self) -> str:
         """A version or variant folder below a model's folder (fullmatch on the lower-cased
         segment), skipped: 1 to 3 digits (Triton's {model}/1/model.onnx, Kaggle's version),
+        also after a "v" (a model registry's {model}/v1, since 1.14), a date or time (since 1.14),
         TensorRT-LLM's {N}-gpu, ExLlamaV2's {N.N}bpw branches (6.0bpw, 8.0bpw_h8), the GPTQ/AWQ
         branches (gptq-4bit-32g-actorder_true) and Megatron's rank folders (mp_rank_00,
         mp_rank_00_001). Each alternative starts with a digit or with one of ``variant_starts``
         (the SQL's gate)."""
         return (
-            f"{self.version_folder}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
+            f"{self.model_version}|{self.date_folder}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
             "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
         )
 
     @property
     def variant_starts(self) -> tuple[str, ...]:
         """The first two characters of the variant folders that do not start with a digit."""
-        return ("gp", "aw", "mp")
+        return ("gp", "aw", "mp", *(f"v{digit}" for digit in range(10)))
 
     @property
     def rank_states(self) -> str:
         """DeepSpeed's per-rank states, a generic weights file's stem (fullmatch on the lower-cased
         stem): mp_rank_00_model_states, bf16_zero_pp_rank_0_mp_rank_00_optim_states."""
         return "((bf16_)?zero_pp_rank_[0-9]+_)?mp_rank_[0-9]+_(model|optim)_states"
+
+    @property
+    def numbered_weights(self) -> str:
+        """torchtune's checkpoint files, a generic weights file's stem (fullmatch on the
+        lower-cased stem): hf_model_0001_0, meta_model_0, adapter_0 (shard and epoch numbers)."""
+        return "(hf_model_[0-9]+|meta_model|adapter)_[0-9]+"
+
+    @property
+    def numbered_weights_likes(self) -> tuple[str, ...]:
+        """The starts of ``numbered_weights`` as LIKE patterns (its SQL gate; a superset, since
+        "_" matches any character)."""
+        return ("hf_model_%", "meta_model_%", "adapter_%")
+
+    @property
+    def volume_uri(self) -> str:
+        """A URI whose first segment is a volume, not a folder (match at the start; group 1 is
+        the scheme): KServe's pvc://{claim}/{path}. The rules name the path below the claim."""
+        return rf"({_alternatives(self.volume_schemes)})://[^/\\]*"
+
+    @property
+    def image_tag(self) -> str:
+        """An OCI image reference's tag or digest (match at the start; group 1 is the reference
+        without it): oci://{registry}/{repository}:{tag}, ...@sha256:{digest}. A tag says which
+        build of the image, not which model."""
+        return (
+            rf"(({_alternatives(self.image_schemes)})://([^/\\]*[/\\])*[^/\\:@]*)"
+            rf"[:@][^/\\]*$"
+        )
 
     @property
     def version_digits(self) -> int:
@@ -166,6 +205,13 @@ class RuleSource:
     def version_folder(self) -> str:
         """The version folder alone (fullmatch): Kaggle's layout starts at one."""
         return f"[0-9]{{1,{self.version_digits}}}"
+
+    @property
+    def model_version(self) -> str:
+        """A version folder with or without a "v" (fullmatch on the lower-cased segment): a
+        model repository's {model}/{version} (Triton's {model}/1, a registry's {model}/v1),
+        below a model's folder, never a hub layout's name."""
+        return f"v?{self.version_folder}"
 
     @property
     def compound_artifact(self) -> str:
@@ -192,10 +238,12 @@ class RuleSource:
 
     @property
     def hub_url(self) -> str:
-        """https://huggingface.co/{org}/{name}, hf://{org}/{name}, huggingface://{org}/{name}
-        (match at the start; groups 2 and 3 are org and name)."""
+        """https://huggingface.co/{org}/{name}, hf://{org}/{name}, huggingface://{org}/{name},
+        and RamaLama's modelscope://{org}/{name}, ms://{org}/{name} (match at the start; groups 2
+        and 3 are org and name)."""
         return (
-            rf"({ci('https')}://{ci('huggingface.co')}|{ci('hf')}:/|{ci('huggingface')}:/)"
+            rf"({ci('https')}://{ci('huggingface.co')}|{ci('hf')}:/|{ci('huggingface')}:/"
+            rf"|{ci('modelscope')}:/|{ci('ms')}:/)"
             r"/([^/?#]+)/([^/?#]+)"
         )
 
@@ -220,8 +268,10 @@ class RuleSource:
     @property
     def first_segment_words(self) -> tuple[str, ...]:
         """A relative path whose first segment is one of these (or a step/digest/temp folder)
-        is a path: containers and artifact folders."""
-        return tuple(dict.fromkeys(self.generic_containers + self.artifact_folders))
+        is a path: containers, artifact folders and LiteLLM's routes."""
+        return tuple(
+            dict.fromkeys(self.generic_containers + self.artifact_folders + self.route_prefixes)
+        )
 
 
 def _invisible(ranges: list[list[int]]) -> str:
@@ -252,8 +302,11 @@ def rule_source() -> RuleSource:
         artifact_words=_words(data, "artifact_words"),
         kaggle_frameworks=_words(data, "kaggle_frameworks"),
         generic_containers=_words(data, "generic_containers"),
+        step_containers=_words(data, "step_containers"),
+        volume_schemes=_words(data, "volume_schemes"),
+        image_schemes=_words(data, "image_schemes"),
+        route_prefixes=_words(data, "route_prefixes"),
         hub_layout_containers=_words(data, "hub_layout_containers"),
-        modelscope_folder=str(data["modelscope_folder"]),
         snapshots_folder=str(data["snapshots_folder"]),
         unusable_base_models=_words(data, "unusable_base_models"),
         fallback_model_id=str(data["fallback_model_id"]),

@@ -22,7 +22,7 @@ _FLAGS: Final = re.ASCII | re.DOTALL
 #: (SQL: llm_model_ids.self_hosted_providers()).
 SELF_HOSTED_PROVIDERS: Final = _SRC.self_hosted_providers
 ARTIFACT_FOLDERS: Final = frozenset(_SRC.artifact_folders)
-GENERIC_CONTAINERS: Final = frozenset(_SRC.generic_containers)
+GENERIC_CONTAINERS: Final = frozenset(_SRC.generic_containers + _SRC.route_prefixes)
 UNUSABLE_BASE_MODELS: Final = frozenset(_SRC.unusable_base_models)
 FALLBACK_MODEL_ID: Final = _SRC.fallback_model_id
 MAX_LENGTH: Final = _SRC.max_length
@@ -43,9 +43,15 @@ _STEP_FOLDER: Final = re.compile(_SRC.step_folder, _FLAGS)
 _DIGEST_FOLDER: Final = re.compile(_SRC.digest_folder, _FLAGS)
 _VARIANT_FOLDER: Final = re.compile(_SRC.variant_folder, _FLAGS)
 _VERSION_FOLDER: Final = re.compile(_SRC.version_folder, _FLAGS)
+_MODEL_VERSION: Final = re.compile(_SRC.model_version, _FLAGS)
 _COMPOUND_ARTIFACT: Final = re.compile(_SRC.compound_artifact, _FLAGS)
 _KAGGLE_FRAMEWORKS: Final = frozenset(_SRC.kaggle_frameworks)
 _RANK_STATES: Final = re.compile(_SRC.rank_states, _FLAGS)
+_NUMBERED_WEIGHTS: Final = re.compile(_SRC.numbered_weights, _FLAGS)
+_STEP_CONTAINERS: Final = frozenset(_SRC.step_containers)
+_ROUTE_PREFIXES: Final = frozenset(_SRC.route_prefixes)
+_VOLUME_URI: Final = re.compile(_SRC.volume_uri, _FLAGS)
+_IMAGE_TAG: Final = re.compile(_SRC.image_tag, _FLAGS)
 _TEMP_FOLDER: Final = re.compile(_SRC.temp_folder, _FLAGS)
 _SPECIAL_FIRST: Final = re.compile(
     f"{_SRC.step_folder}|{_SRC.digest_folder}|{_SRC.temp_folder}", _FLAGS
@@ -169,7 +175,11 @@ def _generic_weights_file(segment: str) -> bool:
     if "." not in segment:
         return False
     stem = _lower(segment.split(".", 1)[0])
-    return _GENERIC_WEIGHTS.fullmatch(stem) is not None or _RANK_STATES.fullmatch(stem) is not None
+    return (
+        _GENERIC_WEIGHTS.fullmatch(stem) is not None
+        or _RANK_STATES.fullmatch(stem) is not None
+        or _NUMBERED_WEIGHTS.fullmatch(stem) is not None
+    )
 
 
 def _skipped(lower: str) -> bool:
@@ -203,6 +213,7 @@ def _hub_part(value: str) -> bool:
     return (
         _HUB_NAME.fullmatch(value) is not None
         and not _container(lower)
+        and lower not in _HUB_CONTAINERS
         and not _skipped(lower)
         and not is_opaque(value)
     )
@@ -236,11 +247,46 @@ def _hub_layout(segments: list[str], self_hosted: bool) -> str | None:
     if i < 3 or _lower(kept[i - 3]) not in _HUB_CONTAINERS:
         return None
     org, name = kept[i - 2], kept[i - 1]
+    if not (_hub_part(org) and _hub_part(name)) or _model_version(segments, end):
+        return None
+    candidate = _decoded(f"{org}/{name}")
+    return candidate if _usable(candidate, self_hosted) else None
+
+
+def _decoded(hub_id: str) -> str:
+    """A hub id from folders with ModelScope's "___" put back to "." (its downloads write
+    Qwen/Qwen2.5-7B-Instruct as Qwen/Qwen2___5-7B-Instruct)."""
+    return hub_id.replace("___", ".")
+
+
+def _step_container(segments: list[str], i: int, lower: str) -> bool:
+    """Segment i is a container that holds a run's checkpoints, directly above a step or run
+    folder ({run}/checkpoints/checkpoint-1000): rule 3 skips it."""
+    return (
+        lower in _STEP_CONTAINERS
+        and i + 1 < len(segments)
+        and _STEP_FOLDER.fullmatch(_lower(trim_ws(segments[i + 1]))) is not None
+    )
+
+
+def _model_version(segments: list[str], end: int) -> bool:
+    """The name's folder holds a version folder (segment ``end``, directly below the name): a
+    model repository's {repo}/{model}/{version} (Triton's {model}/1/model.onnx, a registry's
+    {model}/v1), no hub layout. (Kaggle's version folder is not directly below its model: the
+    framework and variation, blanked, are.)"""
+    below = _lower(trim_ws(segments[end])) if end < len(segments) else ""
+    return _MODEL_VERSION.fullmatch(below) is not None
+
+
+def _relative_hub_id(segments: list[str], self_hosted: bool) -> str | None:
+    """A relative {org}/{name}/ (a hub id with a trailing separator, as a download's --local-dir
+    writes it): org/name."""
+    if len(segments) != 3 or segments[2] != "":
+        return None
+    org, name = segments[0], segments[1]
     if not (_hub_part(org) and _hub_part(name)):
         return None
     candidate = f"{org}/{name}"
-    if any(_lower(s) == _SRC.modelscope_folder for s in kept[: i - 2]):
-        candidate = candidate.replace("___", ".")
     return candidate if _usable(candidate, self_hosted) else None
 
 
@@ -249,13 +295,14 @@ def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
     parts = trim_ws(folder).split("--")
     if len(parts) != 2 or not (_hub_part(parts[0]) and _hub_part(parts[1])):
         return None
-    candidate = f"{parts[0]}/{parts[1]}"
+    candidate = _decoded(f"{parts[0]}/{parts[1]}")
     return candidate if _usable(candidate, self_hosted) else None
 
 
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
     if ":/" in location:
+        location = _IMAGE_TAG.sub(r"\1", _VOLUME_URI.sub(r"\1://", location, count=1), count=1)
         match = _HUB_URL.match(location)
         if match:
             hub_id = trim_ws(f"{match[2]}/{match[3]}")
@@ -272,9 +319,15 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             cached = _snapshot_cache(segments[i - 1], self_hosted)
             if cached is not None:
                 return cached, "2:hub_id"
-    layout = _hub_layout(segments, self_hosted)
-    if layout is not None:
-        return layout, "2:hub_layout"
+    if len(segments) <= 3 and _lower(segments[0]) in _ROUTE_PREFIXES:
+        # LiteLLM's route {provider}/{model}: the model, if usable (else rule 3)
+        routed = trim_ws(location[len(segments[0]) + 1 :])
+        if _usable(routed, self_hosted):
+            return routed, "2:hub_id"
+    else:
+        layout = _relative_hub_id(segments, self_hosted) or _hub_layout(segments, self_hosted)
+        if layout is not None:
+            return layout, "2:hub_layout"
     for i in range(len(segments) - 1, -1, -1):
         segment = trim_ws(segments[i])
         if is_invisible(segment) or _generic_weights_file(segment):
@@ -289,9 +342,11 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
         if _skipped(lower):
             _skip_kaggle(segments, i, lower)
             continue
-        if _container(lower) or not _usable(segment, self_hosted):
+        if _container(lower):
+            if _step_container(segments, i, lower):
+                continue
             return None
-        return segment, "3:path_name"
+        return (segment, "3:path_name") if _usable(segment, self_hosted) else None
     return None
 
 

@@ -70,8 +70,15 @@
                             when r_kind = 'location' and {{FITS:v_trimmed}} then v_trimmed end;
             continue when v_value is null;
 
-            -- Rule 2: https://huggingface.co/{org}/{name}/..., hf:// and huggingface://.
+            -- Rule 2: https://huggingface.co/{org}/{name}/..., hf://, huggingface://, modelscope://
+            -- and ms://. (First, a volume's claim is no folder: KServe's pvc://{claim}/{path} is
+            -- named from its path; and an OCI image's tag or digest is no part of its name.)
             if pg_catalog.strpos(v_value, ':/') > 0 then
+                if pg_catalog.lower(pg_catalog.split_part(v_value, ':', 1) collate "C")
+                   operator(pg_catalog.=) any ({{URI_SCHEMES_REWRITTEN}}) then
+                    v_value := pg_catalog.regexp_replace(pg_catalog.regexp_replace(
+                        v_value, {{VOLUME_URI}}, '\1://'), {{IMAGE_TAG}}, '\1');
+                end if;
                 v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
                 if v_match is not null then
                     v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
@@ -112,7 +119,7 @@
                     continue when pg_catalog.strpos(v_segments[i], '--') = 0
                         or pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C")
                            operator(pg_catalog.<>) {{SNAPSHOTS}};
-                    v_candidate := pg_catalog.replace({{TRIM:v_segments[i]}}, '--', '/');
+                    v_candidate := pg_catalog.replace(pg_catalog.replace({{TRIM:v_segments[i]}}, '--', '/'), '___', '.');
                     continue when pg_catalog.octet_length(v_candidate)
                                   - pg_catalog.octet_length(pg_catalog.replace(v_candidate, '/', '')) <> 1;
                     v_org := pg_catalog.split_part(v_candidate, '/', 1);
@@ -129,9 +136,31 @@
                 v_count := pg_catalog.cardinality(v_segments);
             end if;
 
+            -- Rule 2: LiteLLM's route {provider}/{model} (hosted_vllm/Qwen/Qwen3-8B): the model, if
+            -- usable, else rule 3. Then a relative {org}/{name}/, a hub id with a trailing
+            -- separator (as a download's --local-dir writes it; a location's first segment is
+            -- never a hub part). (Neither value has a hub layout: three segments at most, two
+            -- visible. One IF with the hub layout's, so a longer path pays two comparisons.)
+            if v_count <= 3 and pg_catalog.lower(v_segments[1] collate "C")
+                                operator(pg_catalog.=) any ({{ROUTE_PREFIXES}}) then
+                v_candidate := pg_catalog.btrim(pg_catalog.substr(
+                    v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
+                if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
+                    r_model_id := v_candidate;
+                    r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
+                    exit rules;
+                end if;
+            elsif v_count = 3 and v_segments[3] = ''
+               and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
+                v_candidate := v_segments[1] || '/' || v_segments[2];
+                if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
+                    r_model_id := v_candidate;
+                    r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
+                    exit rules;
+                end if;
             -- Rule 2: a hub layout .../{container}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
-            if {{HUB_LAYOUT:v_value}} then
+            elsif {{HUB_LAYOUT:v_value}} then
                 -- The name: walk up from the end past a trailing weights file and the skipped
                 -- folders (empty segments do not count; v_state is 1 once a visible segment was
                 -- seen, since only the first may be the trailing file).
@@ -165,15 +194,14 @@
                             v_org := v_candidate;
                             continue;
                         end if;
+                        -- (not when a version folder is directly below the name: a model
+                        -- repository's {repo}/{model}/{version}, Triton's {model}/1/model.onnx)
                         if pg_catalog.lower(v_candidate collate "C") operator(pg_catalog.=) any ({{HUB_CONTAINERS}})
-                           and {{HUB_PART:v_org}} and {{HUB_PART:v_name}} then
-                            v_candidate := v_org || '/' || v_name;
-                            for j in 1 .. i loop
-                                if pg_catalog.lower(pg_catalog.btrim(v_segments[j], {{WS}}) collate "C") = {{MODELSCOPE}} then
-                                    v_candidate := pg_catalog.replace(v_candidate, '___', '.');
-                                    exit;
-                                end if;
-                            end loop;
+                           and {{HUB_PART:v_org}} and {{HUB_PART:v_name}}
+                           and not coalesce(pg_catalog.lower(pg_catalog.btrim(v_segments[v_stop + 1], {{WS}}) collate "C")
+                                            operator(pg_catalog.~) {{MODEL_VERSION}}, false) then
+                            -- (ModelScope's folders write a '.' in a name as '___')
+                            v_candidate := pg_catalog.replace(v_org || '/' || v_name, '___', '.');
                             if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
                                 r_model_id := v_candidate;
                                 r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
@@ -237,7 +265,13 @@
                 end if;
                 -- (the hub walk above gives the FAST_NAME case's result for its own name: a
                 -- change to this test is a change to that one)
-                if not ({{CONTAINER:v_lower}}) then
+                if {{CONTAINER:v_lower}} then
+                    -- A run's checkpoints folder directly above a step or run folder is skipped
+                    -- ({run}/checkpoints/{step}); any other container ends the walk.
+                    continue when v_lower operator(pg_catalog.=) any ({{STEP_CONTAINERS}})
+                        and i < v_count
+                        and {{STEP:pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C")}};
+                else
                     if {{FAST_NAME:v_candidate}} then
                         v_name := v_candidate;
                     elsif {{USABLE:v_candidate}} then

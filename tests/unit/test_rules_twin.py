@@ -82,6 +82,10 @@ def test_readme_names_every_word_of_the_rules() -> None:
         *src.artifact_words,
         *src.kaggle_frameworks,
         *src.generic_containers,
+        *src.step_containers,
+        *src.volume_schemes,
+        *src.image_schemes,
+        *src.route_prefixes,
         *src.hub_layout_containers,
         *src.unusable_base_models,
     )
