@@ -422,3 +422,29 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(db: str, conn: Conn) -> None:
     args[args.index("--sleep") + 1] = "0"
     assert main(args) == 0
     assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)
+
+
+def test_values_kept_as_written_before_1_14_are_audited_then_rewritten(
+    db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README, "Upgrading": a model_id 1.13 kept as written (no model_path) that 1.14 rewrites (a
+    RamaLama transport, a KServe volume, an OCI image, a LiteLLM route) shows up in the audit,
+    and backfill names it and keeps it as the load path."""
+    kept = {
+        "ollama://qwen3:4b": "qwen3:4b",
+        "pvc://models-pvc/llama-3-8b": "llama-3-8b",
+        "oci://quay.io/org/granite-3.1-8b-instruct:1.5": "granite-3.1-8b-instruct",
+        "hosted_vllm/Qwen/Qwen3-8B": "Qwen/Qwen3-8B",
+    }
+    rows = [legacy(conn, model_id=model_id, provider="vllm") for model_id in kept]
+    proposed = dict(
+        conn.execute("select model_id, proposed_model_id from llm_model_ids.audit").fetchall()
+    )
+    assert proposed == kept
+    assert main(["backfill", "--dsn", db]) == 0
+    capsys.readouterr()
+    after = {row["id"]: row for row in all_rows(conn)}
+    for row in rows:
+        assert after[row["id"]]["model_id"] == kept[row["model_id"]]
+        assert after[row["id"]]["metadata"] == {"model_path": row["model_id"]}
+    assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)

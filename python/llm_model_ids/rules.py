@@ -319,15 +319,19 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             cached = _snapshot_cache(segments[i - 1], self_hosted)
             if cached is not None:
                 return cached, "2:hub_id"
-    if len(segments) <= 3 and _lower(segments[0]) in _ROUTE_PREFIXES:
-        # LiteLLM's route {provider}/{model}: the model, if usable (else rule 3)
-        routed = trim_ws(location[len(segments[0]) + 1 :])
-        if _usable(routed, self_hosted):
-            return routed, "2:hub_id"
-    else:
-        layout = _relative_hub_id(segments, self_hosted) or _hub_layout(segments, self_hosted)
-        if layout is not None:
-            return layout, "2:hub_layout"
+    if len(segments) <= 3:
+        if _lower(segments[0]) in _ROUTE_PREFIXES:
+            # LiteLLM's route {provider}/{model}: the model, if usable
+            routed = trim_ws(location[len(segments[0]) + 1 :])
+            if _usable(routed, self_hosted):
+                return routed, "2:hub_id"
+        else:
+            relative = _relative_hub_id(segments, self_hosted)
+            if relative is not None:
+                return relative, "2:hub_layout"
+    layout = _hub_layout(segments, self_hosted)
+    if layout is not None:
+        return layout, "2:hub_layout"
     for i in range(len(segments) - 1, -1, -1):
         segment = trim_ws(segments[i])
         if is_invisible(segment) or _generic_weights_file(segment):

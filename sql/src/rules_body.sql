@@ -139,28 +139,34 @@
             -- Rule 2: LiteLLM's route {provider}/{model} (hosted_vllm/Qwen/Qwen3-8B): the model, if
             -- usable, else rule 3. Then a relative {org}/{name}/, a hub id with a trailing
             -- separator (as a download's --local-dir writes it; a location's first segment is
-            -- never a hub part). (Neither value has a hub layout: three segments at most, two
-            -- visible. One IF with the hub layout's, so a longer path pays two comparisons.)
-            if v_count <= 3 and pg_catalog.lower(v_segments[1] collate "C")
-                                operator(pg_catalog.=) any ({{ROUTE_PREFIXES}}) then
-                v_candidate := pg_catalog.btrim(pg_catalog.substr(
-                    v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
-                if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                    r_model_id := v_candidate;
-                    r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
-                    exit rules;
+            -- never a hub part). (Their tests sit behind the smallest test, in IFs of their own:
+            -- PL/pgSQL sets up a whole expression, every function in it, the first time it runs
+            -- in a transaction, even where AND stops early, so a single-row INSERT of a longer
+            -- path would pay for the two HUB_PART tests, about 270,000 instructions.)
+            if v_count <= 3 then
+                if pg_catalog.lower(v_segments[1] collate "C")
+                   operator(pg_catalog.=) any ({{ROUTE_PREFIXES}}) then
+                    v_candidate := pg_catalog.btrim(pg_catalog.substr(
+                        v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
+                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
+                        r_model_id := v_candidate;
+                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
+                        exit rules;
+                    end if;
+                elsif v_count = 3 and v_segments[3] = ''
+                      and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
+                    v_candidate := v_segments[1] || '/' || v_segments[2];
+                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
+                        r_model_id := v_candidate;
+                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
+                        exit rules;
+                    end if;
                 end if;
-            elsif v_count = 3 and v_segments[3] = ''
-               and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
-                v_candidate := v_segments[1] || '/' || v_segments[2];
-                if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                    r_model_id := v_candidate;
-                    r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
-                    exit rules;
-                end if;
+            end if;
+
             -- Rule 2: a hub layout .../{container}/{org}/{name}, after a trailing weights file
             -- and step/artifact folders (LM Studio, ModelScope, --local-dir, s3://models/...).
-            elsif {{HUB_LAYOUT:v_value}} then
+            if {{HUB_LAYOUT:v_value}} then
                 -- The name: walk up from the end past a trailing weights file and the skipped
                 -- folders (empty segments do not count; v_state is 1 once a visible segment was
                 -- seen, since only the first may be the trailing file).
