@@ -490,6 +490,16 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" operator(pg_catalog.=) any ({_text_array(src.kaggle_frameworks)})"
             f" then v_segments[{i} - 1] := ''; v_segments[{i} - 2] := ''; end if;"
         ),
+        # Rule 2's result: v_candidate, when usable (FAST_HUB first), as the rule named by the
+        # argument (on pass 1, the base model's: 1:base_model_location). A statement; its lines
+        # are indented like the placeholder (render).
+        "TAKE": lambda rule: (
+            "if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then\n"
+            "    r_model_id := v_candidate;\n"
+            f"    r_rule := case when v_pass = 1 then '1:base_model_location' else '{rule}' end;\n"
+            "    exit rules;\n"
+            "end if;"
+        ),
         # On a lower-cased segment: a generic container (the path yields no name).
         "CONTAINER": lambda x: (
             f"({x} operator(pg_catalog.=) any"
@@ -595,7 +605,9 @@ def render(text: str, src: RuleSource | None = None) -> str:
             return values[name]
         if name not in macros:
             raise KeyError(f"unknown macro {{{{{name}:…}}}}")
-        return macros[name](arg)
+        # a macro of several lines (a statement) is indented like its placeholder
+        column = len(match.string[: match.start()].rsplit("\n", 1)[-1])
+        return macros[name](arg).replace("\n", "\n" + " " * column)
 
     def expand_all(text: str) -> str:
         for _ in range(20):

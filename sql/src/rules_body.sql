@@ -82,11 +82,7 @@
                 v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
                 if v_match is not null then
                     v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
-                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                        r_model_id := v_candidate;
-                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
-                        exit rules;
-                    end if;
+                    {{TAKE:2:hub_id}}
                 end if;
             end if;
 
@@ -106,11 +102,7 @@
                                    - pg_catalog.octet_length(pg_catalog.replace(v_slashed, '/models--', ''))) / 9 loop
                         v_candidate := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(
                             pg_catalog.split_part(v_slashed, '/models--', -k), '/', 1), '--', '/'), {{WS}});
-                        if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                            r_model_id := v_candidate;
-                            r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
-                            exit rules;
-                        end if;
+                        {{TAKE:2:hub_id}}
                     end loop;
                 end if;
                 v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
@@ -148,19 +140,11 @@
                    operator(pg_catalog.=) any ({{ROUTE_PREFIXES}}) then
                     v_candidate := pg_catalog.btrim(pg_catalog.substr(
                         v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
-                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                        r_model_id := v_candidate;
-                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
-                        exit rules;
-                    end if;
+                    {{TAKE:2:hub_id}}
                 elsif v_count = 3 and v_segments[3] = ''
                       and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
                     v_candidate := v_segments[1] || '/' || v_segments[2];
-                    if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                        r_model_id := v_candidate;
-                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
-                        exit rules;
-                    end if;
+                    {{TAKE:2:hub_layout}}
                 end if;
             end if;
 
@@ -208,11 +192,7 @@
                                             operator(pg_catalog.~) {{MODEL_VERSION}}, false) then
                             -- (ModelScope's folders write a '.' in a name as '___')
                             v_candidate := pg_catalog.replace(v_org || '/' || v_name, '___', '.');
-                            if {{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}} then
-                                r_model_id := v_candidate;
-                                r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_layout' end;
-                                exit rules;
-                            end if;
+                            {{TAKE:2:hub_layout}}
                         end if;
                         exit;
                     end loop;
