@@ -251,6 +251,8 @@ prefix = st.sampled_from(
         "ms://",
         "modelscope://",
         "rlcr://",
+        "/a/pvc://",
+        "/x/OCI://r/",
         "hosted_vllm/",
         "LM_Studio\\",
         "ollama_chat/ ",

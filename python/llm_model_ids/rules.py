@@ -50,8 +50,8 @@ _RANK_STATES: Final = re.compile(_SRC.rank_states, _FLAGS)
 _NUMBERED_WEIGHTS: Final = re.compile(_SRC.numbered_weights, _FLAGS)
 _STEP_CONTAINERS: Final = frozenset(_SRC.step_containers)
 _ROUTE_PREFIXES: Final = frozenset(_SRC.route_prefixes)
-_VOLUME_URI: Final = re.compile(_SRC.volume_uri, _FLAGS)
-_IMAGE_TAG: Final = re.compile(_SRC.image_tag, _FLAGS)
+_VOLUME_URI: Final = re.compile(f"^(?:{_SRC.volume_uri})", _FLAGS)  # at the start only
+_IMAGE_TAG: Final = re.compile(f"^(?:{_SRC.image_tag})", _FLAGS)
 _TEMP_FOLDER: Final = re.compile(_SRC.temp_folder, _FLAGS)
 _SPECIAL_FIRST: Final = re.compile(
     f"{_SRC.step_folder}|{_SRC.digest_folder}|{_SRC.temp_folder}", _FLAGS
