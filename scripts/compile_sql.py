@@ -502,9 +502,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         ),
         # On a lower-cased segment: a generic container (the path yields no name).
         "CONTAINER": lambda x: (
-            f"({x} operator(pg_catalog.=) any"
-            f" ({_text_array(src.generic_containers + src.route_prefixes)})"
-            f" or {{{{TEMP:{x}}}}})"
+            f"({x} operator(pg_catalog.=) any ({_text_array(src.containers)}) or {{{{TEMP:{x}}}}})"
         ),
         # Has a segment (not the last) that is a hub layout's container, any case: a substring
         # test first, then the container with no whitespace around it as a LIKE of the path (a

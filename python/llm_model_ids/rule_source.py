@@ -266,9 +266,15 @@ class RuleSource:
 
     # ---- word sets -----------------------------------------------------------------------------
     @property
+    def containers(self) -> tuple[str, ...]:
+        """The folders that end rule 3's walk (with mkdtemp's): the generic containers, and
+        LiteLLM's routes anywhere but at the start of a short value."""
+        return tuple(dict.fromkeys(self.generic_containers + self.route_prefixes))
+
+    @property
     def first_segment_words(self) -> tuple[str, ...]:
         """A relative path whose first segment is one of these (or a step/digest/temp folder)
-        is a path: containers, artifact folders and LiteLLM's routes."""
+        is a path: containers (LiteLLM's routes among them) and artifact folders."""
         return tuple(
             dict.fromkeys(self.generic_containers + self.artifact_folders + self.route_prefixes)
         )

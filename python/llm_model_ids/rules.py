@@ -22,7 +22,7 @@ _FLAGS: Final = re.ASCII | re.DOTALL
 #: (SQL: llm_model_ids.self_hosted_providers()).
 SELF_HOSTED_PROVIDERS: Final = _SRC.self_hosted_providers
 ARTIFACT_FOLDERS: Final = frozenset(_SRC.artifact_folders)
-GENERIC_CONTAINERS: Final = frozenset(_SRC.generic_containers + _SRC.route_prefixes)
+GENERIC_CONTAINERS: Final = frozenset(_SRC.containers)
 UNUSABLE_BASE_MODELS: Final = frozenset(_SRC.unusable_base_models)
 FALLBACK_MODEL_ID: Final = _SRC.fallback_model_id
 MAX_LENGTH: Final = _SRC.max_length
