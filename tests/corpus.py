@@ -2,9 +2,10 @@
 counts as an acceptable answer for an entry. Read from ../shared when it is beside the checkout,
 else from the copy in tests/data.
 
-CHECKED holds more real strings of the same kind, collected for 1.13 (the first 427) and 1.14
-(the other 531) to check the rules (sources in each entry; the expectations were written before
-the rules were run): tests/data/realworld-checked.json."""
+CHECKED holds more real strings of the same kind, collected for 1.13 (the first 427), 1.14 (the
+next 531) and 1.15 (the last 96: URIs, URLs and Ollama's store) to check the rules (sources in
+each entry; the expectations were written before the rules were run):
+tests/data/realworld-checked.json."""
 
 from __future__ import annotations
 

@@ -198,6 +198,14 @@ interesting_segments = st.sampled_from(
         "oci:",
         "hosted_vllm",
         "weights",
+        # 1.15: query strings, fragments and revisions, Ollama's manifests folder
+        "manifests",
+        "Manifests",
+        "?versionId=3",
+        "x?a=b#c",
+        "#frag",
+        "n@main",
+        "@v1",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -256,6 +264,20 @@ prefix = st.sampled_from(
         "hosted_vllm/",
         "LM_Studio\\",
         "ollama_chat/ ",
+        # 1.15: hub URL hosts and mirrors, ModelScope's pages, a revision, query strings,
+        # Ollama's store
+        "https://hf-mirror.com/",
+        "HTTP://hf.co/",
+        "https://www.huggingface.co/o/",
+        "https://www.modelscope.cn/models/",
+        "HTTPS://ModelScope.AI/Models/",
+        "https://modelscope.cn/",
+        "hf://o/n@",
+        "s3://b/k?",
+        "gs://b#",
+        "/x/manifests/registry.ollama.ai/library/",
+        "manifests/hf.co/",
+        "/m/manifests/",
     ]
 )
 hub_layout = st.builds(
@@ -323,6 +345,20 @@ kaggle = st.builds(
     st.sampled_from(["1", "3", "12", "999", "1000", "v1", ""]),
     st.sampled_from(["", "/", "/model.safetensors", "/x.gguf", "\\checkpoint-2"]),
 )
+# Ollama's store (1.15): .../manifests/{host}/{namespace}/{model}/{tag}
+ollama_manifest = st.builds(
+    lambda root, host, namespace, model, tag, tail: f"{root}{host}/{namespace}/{model}/{tag}{tail}",
+    st.sampled_from(
+        ["/root/.ollama/models/manifests/", "manifests/", "C:\\o\\manifests\\", "/x/Manifests/", ""]
+    ),
+    st.sampled_from(["registry.ollama.ai", "Registry.Ollama.AI", "hf.co", "h", "a b", ""]),
+    st.sampled_from(["library", "LIBRARY", "sammcj", "", "-x"]),
+    st.one_of(
+        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+    ),
+    st.one_of(interesting_segments, st.sampled_from(["latest", "4b", "Q4_K_M", "8b-q4_0"])),
+    st.sampled_from(["", "/", "?x", "/y"]),
+)
 path = st.builds(
     lambda p, segs, sep: p + sep.join(segs),
     prefix,
@@ -344,6 +380,7 @@ long_ids = st.builds(
 model_ids = st.one_of(
     path,
     hub_layout,
+    ollama_manifest,
     snapshot_cache,
     kaggle,
     opaque,
@@ -355,6 +392,7 @@ base_models = st.one_of(
     st.none(),
     path,
     hub_layout,
+    ollama_manifest,
     snapshot_cache,
     kaggle,
     opaque,

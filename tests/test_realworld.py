@@ -43,8 +43,8 @@ def _trigger(conn: Conn, entry: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.14.0, "Not
-# changed"): string -> why.
+# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.14.0 and 1.15.0,
+# "Not changed"): string -> why.
 KNOWN_MISSES = {
     "${model}/tmp-checkpoint-${step}/pytorch_model.bin": "a variable inside a segment",
     # collected for 1.14
@@ -61,6 +61,24 @@ KNOWN_MISSES = {
     ),
     "/workspace/results/models/IWS-llama31/IWS-llama31-int4_awq": (
         "a model folder inside a folder of the same stem reads as a hub layout's org/name"
+    ),
+    # collected for 1.15: Ollama's names of models pulled from a hub, {host}/{org}/{repo}[:{tag}],
+    # are readable and kept as written (Ollama's API calls the model by that name)
+    **dict.fromkeys(
+        [
+            "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF",
+            "hf.co/JetBrains/Mellum2-12B-A2.5B-Instruct-GGUF-Q4_K_M",
+            "hf.co/unsloth/DeepSeek-R1-Distill-Qwen-7B-GGUF:latest",
+            "huggingface.co/unsloth/QwQ-32B-GGUF",
+            "huggingface.co/mmnga/HODACHI-EZO-Common-9B-gemma-2-it-gguf:latest",
+            "huggingface.co/TheBloke/orca_mini_3B-GGML",
+            "modelscope.cn/unsloth/Qwen3-VL-8B-Instruct-GGUF",
+            "ollama.com/library/granite-code",
+        ],
+        "Ollama's own name for a model from a registry: readable, kept as written",
+    ),
+    "hf:stabilityai/stable-code-instruct-3b/stable-code-3b-q5_k_m.gguf": (
+        "node-llama-cpp's hf: URI (no //) is not a location"
     ),
 }
 SETS = {"corpus": (CORPUS, 0.9), "checked": (CHECKED, 0.8)}

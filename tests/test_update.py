@@ -85,14 +85,15 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
 
 
 # README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
-# folders 1.11 to 1.14 no longer take as a name, the paths 1.13 and 1.14 name where the version
-# before named none).
+# folders 1.11 to 1.14 no longer take as a name, the paths 1.13 to 1.15 name where the version
+# before named none or named otherwise).
 RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
     " where metadata->>'model_path' <> ''"
     " and (model_id = 'local-model'"
     " or strpos('/' || replace(metadata->>'model_path', '\\', '/') || '/',"
-    " '/' || model_id || '/') > 0)"
+    " '/' || model_id || '/') > 0"
+    " or strpos('/' || replace(metadata->>'model_path', '\\', '/'), '/' || model_id || '.') > 0)"
     " and model_id is distinct from (llm_model_ids.normalize(metadata->>'model_path', base_model,"
     " name, provider)).model_id"
 )
@@ -138,11 +139,39 @@ _NAMED_BY_OLDER_RULES = [
     ("local-model", "/srv/team-x/checkpoints/checkpoint-1", "", "team-x"),
     ("org/a___b", "/data/hub/org/a___b", None, "org/a.b"),
     ("v1", "s3://my-bucket/vllm/facebook/opt-125m/v1", None, "opt-125m"),
+    # 1.15
+    ("4b", "/root/.ollama/models/manifests/registry.ollama.ai/library/qwen3/4b", None, "qwen3:4b"),
+    ("llama-3-8b?versionId=abc", "s3://bucket/models/llama-3-8b?versionId=abc", None, "llama-3-8b"),
+    (
+        "Qwen/Qwen2.5-7B-Instruct@main",
+        "hf://Qwen/Qwen2.5-7B-Instruct@main",
+        None,
+        "Qwen/Qwen2.5-7B-Instruct",
+    ),
+    (
+        "Qwen2.5-7B-Instruct",
+        "https://hf-mirror.com/Qwen/Qwen2.5-7B-Instruct",
+        None,
+        "Qwen/Qwen2.5-7B-Instruct",
+    ),
+    (
+        "bucket.s3.amazonaws.com",
+        "https://bucket.s3.amazonaws.com/model.safetensors?X-Amz-Signature=abc",
+        "",
+        "local-model",
+    ),
+    # (a name taken from a weights file's name, without its extension)
+    (
+        "Llama-3.2-3B-Instruct-Q4_K_M",
+        "bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf",
+        None,
+        "bartowski/Llama-3.2-3B-Instruct-GGUF",
+    ),
 ]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """Rows named as 1.10 to 1.13 named them (written here as they left them) get the names the
+    """Rows named as 1.10 to 1.14 named them (written here as they left them) get the names the
     rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
     with such a name but no path and one renamed by hand (a name not in its path) are left
     alone."""

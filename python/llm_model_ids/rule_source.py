@@ -60,9 +60,16 @@ class RuleSource:
     generic_containers: tuple[str, ...]
     step_containers: tuple[str, ...]
     volume_schemes: tuple[str, ...]
+    host_schemes: tuple[str, ...]
     image_schemes: tuple[str, ...]
     route_prefixes: tuple[str, ...]
     hub_layout_containers: tuple[str, ...]
+    ollama_manifests_folder: str
+    ollama_default_host: str
+    ollama_default_namespace: str
+    hub_url_hosts: tuple[str, ...]
+    modelscope_url_hosts: tuple[str, ...]
+    hub_schemes: tuple[str, ...]
     snapshots_folder: str
     unusable_base_models: tuple[str, ...]
     fallback_model_id: str
@@ -182,9 +189,10 @@ class RuleSource:
 
     @property
     def volume_uri(self) -> str:
-        """A URI whose first segment is a volume, not a folder (match at the start; group 1 is
-        the scheme): KServe's pvc://{claim}/{path}. The rules name the path below the claim."""
-        return rf"({_alternatives(self.volume_schemes)})://[^/\\]*"
+        """A URI whose first segment is a volume or a host, not a folder (match at the start;
+        group 1 is the scheme): KServe's pvc://{claim}/{path}, https://{host}/{path}. The rules
+        name the path below it."""
+        return rf"({_alternatives(self.volume_schemes + self.host_schemes)})://[^/\\]*"
 
     @property
     def image_tag(self) -> str:
@@ -238,14 +246,31 @@ class RuleSource:
 
     @property
     def hub_url(self) -> str:
-        """https://huggingface.co/{org}/{name}, hf://{org}/{name}, huggingface://{org}/{name},
-        and RamaLama's modelscope://{org}/{name}, ms://{org}/{name} (match at the start; groups 2
-        and 3 are org and name)."""
+        """https://huggingface.co/{org}/{name} (and the other ``hub_url_hosts``, also http://),
+        ModelScope's https://modelscope.cn/models/{org}/{name}, hf://{org}/{name},
+        huggingface://{org}/{name}, and RamaLama's modelscope://{org}/{name}, ms://{org}/{name}
+        (match at the start; groups 2 and 3 are org and name, which end at a / ? # or @:
+        HfFileSystem's hf://{org}/{name}@{revision})."""
+        http = f"{ci('http')}[Ss]?://"
         return (
-            rf"({ci('https')}://{ci('huggingface.co')}|{ci('hf')}:/|{ci('huggingface')}:/"
-            rf"|{ci('modelscope')}:/|{ci('ms')}:/)"
-            r"/([^/?#]+)/([^/?#]+)"
+            rf"({http}(?:{_alternatives(self.hub_url_hosts)})"
+            rf"|{http}(?:{_alternatives(self.modelscope_url_hosts)})/{ci('models')}"
+            rf"|(?:{_alternatives(self.hub_schemes)}):/)"
+            r"/([^/?#@]+)/([^/?#@]+)"
         )
+
+    @property
+    def uri_query(self) -> str:
+        """A URI with a query string or a fragment (match at the start; group 1 is the URI
+        without them): s3://{bucket}/{key}?versionId=3, a signed URL's ?X-Amz-Signature=...."""
+        return rf"(({_alternatives(self.location_schemes)})://[^?#]*)[?#]"
+
+    @property
+    def ollama_manifest(self) -> str:
+        """The four segments below Ollama's manifests folder, {host}/{namespace}/{model}/{tag}
+        (fullmatch on them joined by /; groups 1 to 4)."""
+        part = f"({self.hub_name})"
+        return "/".join([part] * 4)
 
     @property
     def hub_name(self) -> str:
@@ -310,9 +335,16 @@ def rule_source() -> RuleSource:
         generic_containers=_words(data, "generic_containers"),
         step_containers=_words(data, "step_containers"),
         volume_schemes=_words(data, "volume_schemes"),
+        host_schemes=_words(data, "host_schemes"),
         image_schemes=_words(data, "image_schemes"),
         route_prefixes=_words(data, "route_prefixes"),
         hub_layout_containers=_words(data, "hub_layout_containers"),
+        ollama_manifests_folder=str(data["ollama_manifests_folder"]),
+        ollama_default_host=str(data["ollama_default_host"]),
+        ollama_default_namespace=str(data["ollama_default_namespace"]),
+        hub_url_hosts=_words(data, "hub_url_hosts"),
+        modelscope_url_hosts=_words(data, "modelscope_url_hosts"),
+        hub_schemes=_words(data, "hub_schemes"),
         snapshots_folder=str(data["snapshots_folder"]),
         unusable_base_models=_words(data, "unusable_base_models"),
         fallback_model_id=str(data["fallback_model_id"]),

@@ -52,6 +52,8 @@ _STEP_CONTAINERS: Final = frozenset(_SRC.step_containers)
 _ROUTE_PREFIXES: Final = frozenset(_SRC.route_prefixes)
 _VOLUME_URI: Final = re.compile(f"^(?:{_SRC.volume_uri})", _FLAGS)  # at the start only
 _IMAGE_TAG: Final = re.compile(f"^(?:{_SRC.image_tag})", _FLAGS)
+_URI_QUERY: Final = re.compile(f"^(?:{_SRC.uri_query})", _FLAGS)
+_OLLAMA_MANIFEST: Final = re.compile(_SRC.ollama_manifest, _FLAGS)
 _TEMP_FOLDER: Final = re.compile(_SRC.temp_folder, _FLAGS)
 _SPECIAL_FIRST: Final = re.compile(
     f"{_SRC.step_folder}|{_SRC.digest_folder}|{_SRC.temp_folder}", _FLAGS
@@ -280,14 +282,31 @@ def _model_version(segments: list[str], end: int) -> bool:
 
 def _relative_hub_id(segments: list[str], self_hosted: bool) -> str | None:
     """A relative {org}/{name}/ (a hub id with a trailing separator, as a download's --local-dir
-    writes it): org/name."""
-    if len(segments) != 3 or segments[2] != "":
+    writes it) or {org}/{name}/{weights file} (llama.cpp's {org}/{repo}/{file}.gguf): org/name."""
+    if len(segments) != 3 or not (segments[2] == "" or _weights_file(trim_ws(segments[2]))):
         return None
     org, name = segments[0], segments[1]
     if not (_hub_part(org) and _hub_part(name)):
         return None
-    candidate = f"{org}/{name}"
+    candidate = _decoded(f"{org}/{name}")
     return candidate if _usable(candidate, self_hosted) else None
+
+
+def _ollama_name(segments: list[str]) -> str | None:
+    """Ollama's manifest .../manifests/{host}/{namespace}/{model}/{tag}: the model's name as Ollama
+    writes it, {model}:{tag}, with {namespace}/ when it is not the default one and {host}/ when
+    the host is not the default one."""
+    if len(segments) < 5 or segments[-5] != _SRC.ollama_manifests_folder:
+        return None
+    match = _OLLAMA_MANIFEST.fullmatch("/".join(segments[-4:]))
+    if match is None:
+        return None
+    host, namespace, model, tag = match.groups()
+    if _lower(host) != _SRC.ollama_default_host:
+        return f"{host}/{namespace}/{model}:{tag}"
+    if _lower(namespace) != _SRC.ollama_default_namespace:
+        return f"{namespace}/{model}:{tag}"
+    return f"{model}:{tag}"
 
 
 def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
@@ -302,12 +321,16 @@ def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
     if ":/" in location:
-        location = _IMAGE_TAG.sub(r"\1", _VOLUME_URI.sub(r"\1://", location, count=1), count=1)
+        if "?" in location or "#" in location:
+            query = _URI_QUERY.match(location)
+            if query is not None:
+                location = query[1]
         match = _HUB_URL.match(location)
         if match:
             hub_id = trim_ws(f"{match[2]}/{match[3]}")
             if _usable(hub_id, self_hosted):
                 return hub_id, "2:hub_id"
+        location = _IMAGE_TAG.sub(r"\1", _VOLUME_URI.sub(r"\1://", location, count=1), count=1)
     segments = _SEPARATORS.split(location)
     for segment in reversed(segments):
         if segment.startswith("models--"):
@@ -329,6 +352,10 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             relative = _relative_hub_id(segments, self_hosted)
             if relative is not None:
                 return relative, "2:hub_layout"
+    else:
+        ollama = _ollama_name(segments)
+        if ollama is not None and _usable(ollama, self_hosted):
+            return ollama, "2:hub_layout"
     layout = _hub_layout(segments, self_hosted)
     if layout is not None:
         return layout, "2:hub_layout"

@@ -70,19 +70,25 @@
                             when r_kind = 'location' and {{FITS:v_trimmed}} then v_trimmed end;
             continue when v_value is null;
 
-            -- Rule 2: https://huggingface.co/{org}/{name}/..., hf://, huggingface://, modelscope://
-            -- and ms://. (First, a volume's claim is no folder: KServe's pvc://{claim}/{path} is
-            -- named from its path; and an OCI image's tag or digest is no part of its name.)
+            -- Rule 2: https://huggingface.co/{org}/{name}/... (and its mirrors), ModelScope's
+            -- pages, hf://, huggingface://, modelscope:// and ms://. (First, a URI's query
+            -- string and fragment are no part of a name: a signed URL's token never becomes one.
+            -- Then, for the rules below, a host or a volume's claim is no folder:
+            -- https://{host}/{path} and KServe's pvc://{claim}/{path} are named from their path;
+            -- and an OCI image's tag or digest is no part of its name.)
             if pg_catalog.strpos(v_value, ':/') > 0 then
-                if pg_catalog.lower(pg_catalog.split_part(v_value, ':', 1) collate "C")
-                   operator(pg_catalog.=) any ({{URI_SCHEMES_REWRITTEN}}) then
-                    v_value := pg_catalog.regexp_replace(pg_catalog.regexp_replace(
-                        v_value, {{VOLUME_URI}}, '\1://'), {{IMAGE_TAG}}, '\1');
+                if pg_catalog.strpos(v_value, '?') > 0 or pg_catalog.strpos(v_value, '#') > 0 then
+                    v_value := pg_catalog.regexp_replace(v_value, {{URI_QUERY}}, '\1');
                 end if;
                 v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
                 if v_match is not null then
                     v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
                     {{TAKE:2:hub_id}}
+                end if;
+                if pg_catalog.lower(pg_catalog.split_part(v_value, ':', 1) collate "C")
+                   operator(pg_catalog.=) any ({{URI_SCHEMES_REWRITTEN}}) then
+                    v_value := pg_catalog.regexp_replace(pg_catalog.regexp_replace(
+                        v_value, {{VOLUME_URI}}, '\1://'), {{IMAGE_TAG}}, '\1');
                 end if;
             end if;
 
@@ -131,7 +137,7 @@
             -- Rule 2: LiteLLM's route {provider}/{model} (hosted_vllm/Qwen/Qwen3-8B): the model, if
             -- usable, else rule 3. Then a relative {org}/{name}/, a hub id with a trailing
             -- separator (as a download's --local-dir writes it; a location's first segment is
-            -- never a hub part). (Their tests sit behind the smallest test, in IFs of their own:
+            -- never a hub part), or with a weights file (llama.cpp's {org}/{repo}/{file}). (Their tests sit behind the smallest test, in IFs of their own:
             -- PL/pgSQL sets up a whole expression, every function in it, the first time it runs
             -- in a transaction, even where AND stops early, so a single-row INSERT of a longer
             -- path would pay for the two HUB_PART tests, about 270,000 instructions.)
@@ -141,9 +147,26 @@
                     v_candidate := pg_catalog.btrim(pg_catalog.substr(
                         v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
                     {{TAKE:2:hub_id}}
-                elsif v_count = 3 and v_segments[3] = ''
+                elsif v_count = 3
+                      and (v_segments[3] = '' or {{WEIGHTS_FILE:pg_catalog.btrim(v_segments[3], {{WS}})}})
                       and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
-                    v_candidate := v_segments[1] || '/' || v_segments[2];
+                    v_candidate := pg_catalog.replace(v_segments[1] || '/' || v_segments[2], '___', '.');
+                    {{TAKE:2:hub_layout}}
+                end if;
+            -- Rule 2: Ollama's store, .../manifests/{host}/{namespace}/{model}/{tag}: the name
+            -- Ollama gives the model, {model}:{tag}, with {namespace}/ and {host}/ in front when
+            -- they are not the defaults (registry.ollama.ai, library). (With four segments,
+            -- v_segments[0] is null: no manifest.)
+            elsif v_segments[v_count - 4] operator(pg_catalog.=) {{OLLAMA_MANIFESTS}} then
+                v_match := pg_catalog.regexp_match(
+                    pg_catalog.array_to_string(v_segments[v_count - 3 : v_count], '/'), {{OLLAMA_MANIFEST}});
+                if v_match is not null then
+                    v_candidate := case
+                        when pg_catalog.lower(v_match[1] collate "C") operator(pg_catalog.<>) {{OLLAMA_HOST}}
+                            then v_match[1] || '/' || v_match[2] || '/'
+                        when pg_catalog.lower(v_match[2] collate "C") operator(pg_catalog.<>) {{OLLAMA_NAMESPACE}}
+                            then v_match[2] || '/'
+                        else '' end || v_match[3] || ':' || v_match[4];
                     {{TAKE:2:hub_layout}}
                 end if;
             end if;

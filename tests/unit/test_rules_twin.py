@@ -87,6 +87,12 @@ def test_readme_names_every_word_of_the_rules() -> None:
         *src.image_schemes,
         *src.route_prefixes,
         *src.hub_layout_containers,
+        *src.hub_url_hosts,
+        *src.modelscope_url_hosts,
+        *src.hub_schemes,
+        src.ollama_manifests_folder,
+        src.ollama_default_host,
+        src.ollama_default_namespace,
         *src.unusable_base_models,
     )
     assert [w for w in words if f"`{w}`" not in readme and f"`.{w}`" not in readme] == []
