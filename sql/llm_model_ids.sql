@@ -364,10 +364,11 @@ begin
             -- Rule 2: LiteLLM's route {provider}/{model} (hosted_vllm/Qwen/Qwen3-8B): the model, if
             -- usable, else rule 3. Then a relative {org}/{name}/, a hub id with a trailing
             -- separator (as a download's --local-dir writes it; a location's first segment is
-            -- never a hub part), or with a weights file (llama.cpp's {org}/{repo}/{file}). (Their tests sit behind the smallest test, in IFs of their own:
-            -- PL/pgSQL sets up a whole expression, every function in it, the first time it runs
-            -- in a transaction, even where AND stops early, so a single-row INSERT of a longer
-            -- path would pay for the two HUB_PART tests, about 270,000 instructions.)
+            -- never a hub part), or with a weights file (llama.cpp's {org}/{repo}/{file}).
+            -- (Their tests sit behind the smallest test, in IFs of their own: PL/pgSQL sets up a
+            -- whole expression, every function in it, the first time it runs in a transaction,
+            -- even where AND stops early, so a single-row INSERT of a longer path would pay for
+            -- the two HUB_PART tests, about 270,000 instructions.)
             if v_count <= 3 then
                 if pg_catalog.lower(v_segments[1] collate "C")
                    operator(pg_catalog.=) any ('{"hosted_vllm","ollama_chat","lm_studio"}'::pg_catalog.text[]) then
@@ -895,10 +896,11 @@ begin
                     -- Rule 2: LiteLLM's route {provider}/{model} (hosted_vllm/Qwen/Qwen3-8B): the model, if
                     -- usable, else rule 3. Then a relative {org}/{name}/, a hub id with a trailing
                     -- separator (as a download's --local-dir writes it; a location's first segment is
-                    -- never a hub part), or with a weights file (llama.cpp's {org}/{repo}/{file}). (Their tests sit behind the smallest test, in IFs of their own:
-                    -- PL/pgSQL sets up a whole expression, every function in it, the first time it runs
-                    -- in a transaction, even where AND stops early, so a single-row INSERT of a longer
-                    -- path would pay for the two HUB_PART tests, about 270,000 instructions.)
+                    -- never a hub part), or with a weights file (llama.cpp's {org}/{repo}/{file}).
+                    -- (Their tests sit behind the smallest test, in IFs of their own: PL/pgSQL sets up a
+                    -- whole expression, every function in it, the first time it runs in a transaction,
+                    -- even where AND stops early, so a single-row INSERT of a longer path would pay for
+                    -- the two HUB_PART tests, about 270,000 instructions.)
                     if v_count <= 3 then
                         if pg_catalog.lower(v_segments[1] collate "C")
                            operator(pg_catalog.=) any ('{"hosted_vllm","ollama_chat","lm_studio"}'::pg_catalog.text[]) then
