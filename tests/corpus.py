@@ -3,9 +3,9 @@ counts as an acceptable answer for an entry. Read from ../shared when it is besi
 else from the copy in tests/data.
 
 CHECKED holds more real strings of the same kind, collected for 1.13 (the first 427), 1.14 (the
-next 531) and 1.15 (the last 96: URIs, URLs and Ollama's store) to check the rules (sources in
-each entry; the expectations were written before the rules were run):
-tests/data/realworld-checked.json."""
+next 531) and 1.15 (the last 192: URIs, URLs and Ollama's store; Windows, non-ASCII, GPU cloud,
+HPC and notebook platforms' paths) to check the rules (sources in each entry; the expectations were
+written before the rules were run): tests/data/realworld-checked.json."""
 
 from __future__ import annotations
 

@@ -206,6 +206,11 @@ interesting_segments = st.sampled_from(
         "#frag",
         "n@main",
         "@v1",
+        "main",
+        "Master",
+        "x.ckpt",
+        "model.CKPT",
+        "y.litertlm",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -278,6 +283,9 @@ prefix = st.sampled_from(
         "/x/manifests/registry.ollama.ai/library/",
         "manifests/hf.co/",
         "/m/manifests/",
+        "oss://b.oss-cn-hangzhou.aliyuncs.com/",
+        "OBS://",
+        "https://h.example:8080/",
     ]
 )
 hub_layout = st.builds(

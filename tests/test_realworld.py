@@ -80,6 +80,15 @@ KNOWN_MISSES = {
     "hf:stabilityai/stable-code-instruct-3b/stable-code-3b-q5_k_m.gguf": (
         "node-llama-cpp's hf: URI (no //) is not a location"
     ),
+    "C:\\Temp\\parakeet-tdt-0.6b-v3\\encoder.int8.onnx": (
+        "a component file of a speech model (encoder.int8.onnx) is named like a weights file"
+    ),
+    ".\\jinaai/jina-embeddings-v5-text-small": (
+        "a ./ relative org/name is no hub layout: no container above the org"
+    ),
+    # rule 1: the row's base model comes first, where the collector expected the folder's name
+    "/runpod-volume/Wan2.1-I2V-14B-480P": "rule 1: the base model Wan-AI/Wan2.1-I2V-14B-480P",
+    "/workspace/models/Qwen2.5-7B-Instruct": "rule 1: the base model Qwen/Qwen2.5-7B-Instruct",
 }
 SETS = {"corpus": (CORPUS, 0.9), "checked": (CHECKED, 0.8)}
 ENTRIES = [(name, e) for name, (entries, _) in SETS.items() for e in entries]

@@ -120,7 +120,8 @@ _NAMED_BY_OLDER_RULES = [
         None,
         "Qwen/Qwen3-0.6B",
     ),
-    ("master", "/srv/repo/master", None, "master"),  # still the name the rules give
+    ("master", "/srv/repo/master", None, "repo"),  # (1.15 skips the revision folder)
+    ("llama-ft", "/srv/llama-ft/checkpoint-3", None, "llama-ft"),  # still the name the rules give
     # 1.13
     ("local-model", "C:\\repo\\densenet_onnx\\1\\model.onnx", "", "densenet_onnx"),
     ("original", "/jfs/ckpt/Llama-3.2-3B/original/consolidated.00.pth", None, "Llama-3.2-3B"),
