@@ -424,17 +424,20 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(db: str, conn: Conn) -> None:
     assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)
 
 
-def test_values_kept_as_written_before_1_14_are_audited_then_rewritten(
+def test_values_kept_as_written_before_1_14_and_1_15_are_audited_then_rewritten(
     db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """README, "Upgrading": a model_id 1.13 kept as written (no model_path) that 1.14 rewrites (a
-    RamaLama transport, a KServe volume, an OCI image, a LiteLLM route) shows up in the audit,
-    and backfill names it and keeps it as the load path."""
+    RamaLama transport, a KServe volume, an OCI image, a LiteLLM route), or one 1.14 kept that
+    1.15 rewrites (Alibaba's oss://, Huawei's obs://), shows up in the audit, and backfill names
+    it and keeps it as the load path."""
     kept = {
         "ollama://qwen3:4b": "qwen3:4b",
         "pvc://models-pvc/llama-3-8b": "llama-3-8b",
         "oci://quay.io/org/granite-3.1-8b-instruct:1.5": "granite-3.1-8b-instruct",
         "hosted_vllm/Qwen/Qwen3-8B": "Qwen/Qwen3-8B",
+        "oss://pai-models.oss-cn-hangzhou.aliyuncs.com/models/qwen2-0.5b/main/": "qwen2-0.5b",
+        "obs://bucket/models/Qwen3-8B": "Qwen3-8B",
     }
     rows = [legacy(conn, model_id=model_id, provider="vllm") for model_id in kept]
     proposed = dict(
