@@ -509,6 +509,9 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             "    exit rules;\n"
             "end if;"
         ),
+        # A hub id from folders with ModelScope's '___' put back to '.' (its downloads write
+        # Qwen/Qwen2.5-7B-Instruct as Qwen/Qwen2___5-7B-Instruct); the twin of rules._decoded.
+        "DECODED": lambda x: f"pg_catalog.replace({x}, '___', '.')",
         # On a lower-cased segment: a generic container (the path yields no name).
         "CONTAINER": lambda x: (
             f"({x} operator(pg_catalog.=) any ({_text_array(src.containers)}) or {{{{TEMP:{x}}}}})"

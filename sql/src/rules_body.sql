@@ -117,7 +117,7 @@
                     continue when pg_catalog.strpos(v_segments[i], '--') = 0
                         or pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C")
                            operator(pg_catalog.<>) {{SNAPSHOTS}};
-                    v_candidate := pg_catalog.replace(pg_catalog.replace({{TRIM:v_segments[i]}}, '--', '/'), '___', '.');
+                    v_candidate := {{DECODED:pg_catalog.replace({{TRIM:v_segments[i]}}, '--', '/')}};
                     continue when pg_catalog.octet_length(v_candidate)
                                   - pg_catalog.octet_length(pg_catalog.replace(v_candidate, '/', '')) <> 1;
                     v_org := pg_catalog.split_part(v_candidate, '/', 1);
@@ -151,7 +151,7 @@
                 elsif v_count = 3
                       and (v_segments[3] = '' or {{WEIGHTS_FILE:pg_catalog.btrim(v_segments[3], {{WS}})}})
                       and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
-                    v_candidate := pg_catalog.replace(v_segments[1] || '/' || v_segments[2], '___', '.');
+                    v_candidate := {{DECODED:v_segments[1] || '/' || v_segments[2]}};
                     {{TAKE:2:hub_layout}}
                 end if;
             -- Rule 2: Ollama's store, .../manifests/{host}/{namespace}/{model}/{tag}: the name
@@ -215,7 +215,7 @@
                            and not coalesce(pg_catalog.lower(pg_catalog.btrim(v_segments[v_stop + 1], {{WS}}) collate "C")
                                             operator(pg_catalog.~) {{MODEL_VERSION}}, false) then
                             -- (ModelScope's folders write a '.' in a name as '___')
-                            v_candidate := pg_catalog.replace(v_org || '/' || v_name, '___', '.');
+                            v_candidate := {{DECODED:v_org || '/' || v_name}};
                             {{TAKE:2:hub_layout}}
                         end if;
                         exit;
