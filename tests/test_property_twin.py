@@ -214,6 +214,10 @@ interesting_segments = st.sampled_from(
     ]
 )
 segment = st.one_of(interesting_segments, text)
+# An org or a name in a hub layout (or an adversarial segment in its place)
+hub_part = st.one_of(
+    interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+)
 prefix = st.sampled_from(
     [
         "/",
@@ -303,12 +307,8 @@ hub_layout = st.builds(
             "pvc://claim/models/",
         ]
     ),
-    st.one_of(
-        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
-    ),
-    st.one_of(
-        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
-    ),
+    hub_part,
+    hub_part,
     st.sampled_from(
         [
             "",
@@ -330,12 +330,8 @@ hub_layout = st.builds(
 snapshot_cache = st.builds(
     lambda root, org, name, snapshots, tail: f"{root}{org}--{name}/{snapshots}{tail}",
     st.sampled_from(["/root/.cache/modelscope/models/", "C:\\m\\", "", "/x/models--a--b/", "~/"]),
-    st.one_of(
-        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
-    ),
-    st.one_of(
-        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
-    ),
+    hub_part,
+    hub_part,
     st.sampled_from(["snapshots", "Snapshots", " snapshots ", "snapshot"]),
     st.sampled_from(["", "/", "/master", "/master/x.gguf", "\\v1.0\\config.json", "/main/hf"]),
 )
@@ -345,9 +341,7 @@ kaggle = st.builds(
         f"{root}{model}/{framework}/{variation}/{version}{tail}"
     ),
     st.sampled_from(["/kaggle/input/", "~/.cache/kagglehub/models/google/", "", "C:\\k\\"]),
-    st.one_of(
-        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
-    ),
+    hub_part,
     st.sampled_from(["transformers", "PyTorch", " keras ", "gguf", "other", "torch", ""]),
     st.one_of(interesting_segments, st.sampled_from(["default", "8b-chat-hf", "2b-it"])),
     st.sampled_from(["1", "3", "12", "999", "1000", "v1", ""]),
@@ -361,9 +355,7 @@ ollama_manifest = st.builds(
     ),
     st.sampled_from(["registry.ollama.ai", "Registry.Ollama.AI", "hf.co", "h", "a b", ""]),
     st.sampled_from(["library", "LIBRARY", "sammcj", "", "-x"]),
-    st.one_of(
-        interesting_segments, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
-    ),
+    hub_part,
     st.one_of(interesting_segments, st.sampled_from(["latest", "4b", "Q4_K_M", "8b-q4_0"])),
     st.sampled_from(["", "/", "?x", "/y"]),
 )
