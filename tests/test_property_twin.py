@@ -211,6 +211,47 @@ interesting_segments = st.sampled_from(
         "x.ckpt",
         "model.CKPT",
         "y.litertlm",
+        # 1.16: ModelScope's version dots, converted files, a model folder's files, variants,
+        # ONNX Runtime GenAI's and OpenVINO's folders, edge runtimes' files, AutoDL's disks
+        "Qwen2___5-0___5B",
+        "a___1",
+        "1___b",
+        "7___",
+        "3____4",
+        "ggml-model-Q4_K_M.gguf",
+        "ggml-model-IQ2_XXS.bin",
+        "model_q8_0.gguf",
+        "Q4_K_M.gguf",
+        "f16.gguf",
+        "ggml-model-q4_0-v2.gguf",
+        "config.json",
+        "Tokenizer.model",
+        "params",
+        "params.json",
+        "open_clip_model.safetensors",
+        "openvino_model.xml",
+        "model_q4f16.onnx",
+        "4bit-128g.safetensors",
+        "8bits",
+        "4bit-",
+        "cpu_and_mobile",
+        "cpu-int4-rtn-block-32-acc-level-4",
+        "CUDA-fp16",
+        "cuda",
+        "directml-int4-awq-block-128",
+        "INT4_compressed_weights",
+        "genie_bundle",
+        "x.pte",
+        "y.Task",
+        "z.mlpackage",
+        "w.mlmodelc",
+        "v.wasm",
+        "autodl-tmp",
+        "AutoDL-FS",
+        "hf:",
+        "hf-hub:x",
+        "o/n:5.0bpw",
+        "r:x.gguf",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -290,6 +331,18 @@ prefix = st.sampled_from(
         "oss://b.oss-cn-hangzhou.aliyuncs.com/",
         "OBS://",
         "https://h.example:8080/",
+        # 1.16: short hub URIs, the Hub's API, text-generation-webui's and Lemonade's refs
+        "hf:",
+        "HF:o/",
+        "hf-hub:",
+        "Hf-Hub:timm/",
+        "hf:/",
+        "hfx:",
+        "https://huggingface.co/api/models/",
+        "https://hf.co/API/Models/o/",
+        "o/n:",
+        "TheBloke/x-GPTQ:",
+        "/root/autodl-tmp/",
     ]
 )
 hub_layout = st.builds(
@@ -347,6 +400,26 @@ kaggle = st.builds(
     st.sampled_from(["1", "3", "12", "999", "1000", "v1", ""]),
     st.sampled_from(["", "/", "/model.safetensors", "/x.gguf", "\\checkpoint-2"]),
 )
+# ModelScope's downloads (1.16): {cache_dir}/{org}/{name}, a version's . written ___
+modelscope_download = st.builds(
+    lambda root, org, name, tail: f"{root}{org}/{name}{tail}",
+    st.sampled_from(["/root/autodl-tmp/", "", "C:\\m\\", "/x/models/", "./", "/a//", "~/"]),
+    hub_part,
+    st.sampled_from(
+        ["Qwen2___5-7B", "Meta-Llama-3___1-8B___v0___1", "x___y1___5", "a1___b", "Qwen3-0___6B"]
+    ),
+    st.sampled_from(["", "/", "/ggml-model-f16.gguf", "/checkpoint-1", "/config.json", "\\"]),
+)
+# {org}/{repo}:{branch or file or tag} (1.16: text-generation-webui, Lemonade)
+hub_ref = st.builds(
+    lambda org, repo, rest: f"{org}/{repo}:{rest}",
+    hub_part,
+    hub_part,
+    st.one_of(
+        interesting_segments,
+        st.sampled_from(["5.0bpw", "gptq-4bit-32g-actorder_True", "Q4_K_M", "latest", "x.gguf"]),
+    ),
+)
 # Ollama's store (1.15): .../manifests/{host}/{namespace}/{model}/{tag}
 ollama_manifest = st.builds(
     lambda root, host, namespace, model, tag, tail: f"{root}{host}/{namespace}/{model}/{tag}{tail}",
@@ -380,6 +453,8 @@ long_ids = st.builds(
 model_ids = st.one_of(
     path,
     hub_layout,
+    modelscope_download,
+    hub_ref,
     ollama_manifest,
     snapshot_cache,
     kaggle,
@@ -392,6 +467,8 @@ base_models = st.one_of(
     st.none(),
     path,
     hub_layout,
+    modelscope_download,
+    hub_ref,
     ollama_manifest,
     snapshot_cache,
     kaggle,
@@ -412,6 +489,9 @@ providers = st.sampled_from(
         "mlx-lm",
         "LlamaFactory",
         "ExLlamaV2",
+        "lemonade",
+        "Text-Generation-WebUI",
+        "onnxruntime-genai",
     ]
 )
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), text)

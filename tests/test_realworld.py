@@ -43,7 +43,7 @@ def _trigger(conn: Conn, entry: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.14.0 and 1.15.0,
+# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.14.0 to 1.16.0,
 # "Not changed"): string -> why.
 KNOWN_MISSES = {
     "${model}/tmp-checkpoint-${step}/pytorch_model.bin": "a variable inside a segment",
@@ -77,9 +77,6 @@ KNOWN_MISSES = {
         ],
         "Ollama's own name for a model from a registry: readable, kept as written",
     ),
-    "hf:stabilityai/stable-code-instruct-3b/stable-code-3b-q5_k_m.gguf": (
-        "node-llama-cpp's hf: URI (no //) is not a location"
-    ),
     "C:\\Temp\\parakeet-tdt-0.6b-v3\\encoder.int8.onnx": (
         "a component file of a speech model (encoder.int8.onnx) is named like a weights file"
     ),
@@ -89,6 +86,91 @@ KNOWN_MISSES = {
     # rule 1: the row's base model comes first, where the collector expected the folder's name
     "/runpod-volume/Wan2.1-I2V-14B-480P": "rule 1: the base model Wan-AI/Wan2.1-I2V-14B-480P",
     "/workspace/models/Qwen2.5-7B-Instruct": "rule 1: the base model Qwen/Qwen2.5-7B-Instruct",
+    # collected for 1.16 (local apps, embedding and speech models, CJK platforms, edge runtimes,
+    # quantization outputs): rule 1, a quantized or converted copy named after its base model
+    **dict.fromkeys(
+        [
+            "/Users/user1/model/codeqwen-1_5-7b-chat-q4_k_m.gguf",
+            "/workspace/models/internlm2_5-20b-chat-q4f32_1-MLC",
+            "/home/.../embeddinggemma-300m",
+            "/tmp/fastembed_cache/models--qdrant--bge-small-en-v1.5-onnx-q/snapshots/main/",
+            "./models/Dmeta-embedding-zh/Dmeta-embedding-zh.gguf",
+            "/mnt/datawow/kw/ft_med/model/Meta-Llama-3.1-8B",
+            "./gemma_2b_it",
+            "/root/DeepSeek-R1-Distill-Llama-70B-int4-ov",
+            "/Models/gpt-oss-20b-int4",
+            "llava-1.5-7b-hf/INT4/openvino_tokenizer.xml",
+            "./qwen3.5-0.8b-ov",
+            "/data/models/mlc/dist/models/Llama-2-7b-chat-hf",
+            "./mistral-instruct-v0.2-awq-marlin",
+            "../llm_ptq/llama3.2-3b/",
+            "./model/llama-3.2-3b-mlx",
+            "./Qwen3-4B-Thinking-2507-8bit",
+            "./llam-3.1-8b-ov",
+            "./Llama-2-7b-chat-hf_awq_q4/",
+            "./tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf",
+            "/your/path/phase3-merged/Phase3-Merged-31B-BF16.gguf",
+            "/media/storage/models/Llama-2-13b-chat-E8P-2Bit",
+        ],
+        "rule 1: the row's base model comes first, where the collector expected the path's name",
+    ),
+    **dict.fromkeys(
+        [
+            "hf.co/mradermacher/gte-large-GGUF",
+            "hf.co/CompendiumLabs/bge-base-en-v1.5-gguf",
+            "hf.co/mmnga/cyberagent-DeepSeek-R1-Distill-Qwen-14B-Japanese-gguf",
+            "EEVE-Korean-10.8B:latest",
+            "ollama/hf.co/elyza/Llama-3-ELYZA-JP-8B-GGUF",
+        ],
+        "Ollama's own name for a model (host and tag included): readable, kept as written",
+    ),
+    **dict.fromkeys(
+        [
+            "~./cache/huggingface/hub/models--BAAI--bge-base-en-v1.5",
+            "models--guillaumekln--faster-whisper-large-v2\\refs\\main\\model.bin",
+            "open_clip_hf:timm/PE-Core-bigG-14-448",
+            "实验/qwen-asr/缓存/模型/Qwen3-ASR-0.6B",
+        ],
+        "a relative value of a provider that is no self-hosted engine: kept as written",
+    ),
+    "../vendor/llama.cpp/models/Llama-2-7b-chat-hf/model-quantized-q4_K_M.gguf": (
+        "model-quantized-{type} is no converted file's name (model-{type} is)"
+    ),
+    '"./Hermes-2-Pro-Mistral-7B.Q8_0.gguf"': "a value in quotes is not a path",
+    "models\\meta\\llama\\codellama-7b-instruct.Q8_0.gguf": (
+        "models/{org}/{repo}/{file} is LM Studio's hub layout"
+    ),
+    "c:\\Users\\dcost\\.aitk\\models\\DeepSeek\\"
+    "deepseek-r1-distill-qwen-7b-cuda-int4-awq-block-128-acc-level-4": (
+        "models/{publisher}/{model} is read as a hub layout"
+    ),
+    "../MiniCPM-V-2_6/model/ggml-model-Q4_K_M.gguf": (
+        "a converted file below a model folder: model is a container, so the file names itself"
+    ),
+    **dict.fromkeys(
+        [
+            "/root/autodl-tmp/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+            "/root/autodl-tmp/BAAI/bge-base-zh-v1.5",
+        ],
+        "{org}/{name} below a data disk, with no hub layout container: the name alone",
+    ),
+    "microsoft/Phi-3-mini-4k-instruct-onnx/directml/directml-int4-awq-block-128/model.onnx": (
+        "a relative {org}/{repo} is a hub id only with nothing or one weights file after it"
+    ),
+    "genai_models/phi2-int4-cpu": "org/name stays readable",
+    "MiniCPM3-4B-ov/openvino_model.xml": (
+        "two segments make a relative path by a weights extension, not by a generic file"
+    ),
+    "/data/models/mlc/dist/<model-name>": "a <placeholder> is not read as a variable",
+    "/phone-llm-model/onnx-community/Qwen2.5-0.5B-Instruct/resolve/main/onnx/model_q4f16.onnx": (
+        "a Hub URL's path without its host is not read as a Hub URL"
+    ),
+    "vllm_qmodel_2/DeepSeek-V2-Lite-Chat-nvfp-w4g16/": (
+        "a relative {org}/{name}/ is a hub id, as a download's --local-dir writes it"
+    ),
+    "/content/quantized_model/q4_k_m.gguf": (
+        "a converted file names the folder it is in, here quantized_model"
+    ),
 }
 SETS = {"corpus": (CORPUS, 0.9), "checked": (CHECKED, 0.8)}
 ENTRIES = [(name, e) for name, (entries, _) in SETS.items() for e in entries]

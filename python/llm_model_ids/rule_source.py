@@ -70,6 +70,7 @@ class RuleSource:
     hub_url_hosts: tuple[str, ...]
     modelscope_url_hosts: tuple[str, ...]
     hub_schemes: tuple[str, ...]
+    short_hub_schemes: tuple[str, ...]
     snapshots_folder: str
     unusable_base_models: tuple[str, ...]
     fallback_model_id: str
@@ -88,7 +89,28 @@ class RuleSource:
             r"/|~([/\\]|$)|[.][.]?[/\\]|[A-Za-z]:[\\/]|\\\\"
             rf"|({self.env_prefix})[/\\]"
             rf"|({_alternatives(self.location_schemes)})://"
+            rf"|{self.short_hub_uri}"
         )
+
+    @property
+    def short_hub_uri(self) -> str:
+        """A short hub URI, hf:{org}/{name} or hf-hub:{org}/{name} (match at the start of a
+        trimmed value; since 1.16): a scheme of ``short_hub_schemes`` and a ':' not followed by
+        a separator. The rules read it as hf://{what follows the ':'}."""
+        return rf"({_alternatives(self.short_hub_schemes)}):[^/\\]"
+
+    @property
+    def version_dots(self) -> str:
+        """ModelScope's "___" for a version's "." between two digits (search; group 1 is the
+        digit before it): its downloads write Qwen2.5-7B-Instruct as Qwen2___5-7B-Instruct."""
+        return "([0-9])___(?=[0-9])"
+
+    @property
+    def converted_file(self) -> str:
+        """llama.cpp's converted file, ggml-model-{type}, also model-{type}, model_{type} or the
+        type alone (fullmatch on the lower-cased name without its extension; since 1.16): a
+        float type or a quantization type (q4_0, q4_k_m, iq2_xxs, tq1_0)."""
+        return "((ggml-)?model[-_])?(f16|f32|bf16|(q|iq|tq)[0-9]+(_[0-9a-z]+)*)"
 
     @property
     def root_segment(self) -> str:
@@ -155,19 +177,24 @@ class RuleSource:
         """A version or variant folder below a model's folder (fullmatch on the lower-cased
         segment), skipped: 1 to 3 digits (Triton's {model}/1/model.onnx, Kaggle's version),
         also after a "v" (a model registry's {model}/v1, since 1.14), a date or time (since 1.14),
-        TensorRT-LLM's {N}-gpu, ExLlamaV2's {N.N}bpw branches (6.0bpw, 8.0bpw_h8), the GPTQ/AWQ
+        TensorRT-LLM's {N}-gpu, ExLlamaV2's {N.N}bpw branches (6.0bpw, 8.0bpw_h8), GPTQ-for-LLaMa's
+        {N}bit-{N}g (4bit-128g.safetensors, since 1.16), ONNX Runtime GenAI's
+        {target}-{precision}... (cpu-int4-rtn-block-32-acc-level-4, since 1.16), the GPTQ/AWQ
         branches (gptq-4bit-32g-actorder_true) and Megatron's rank folders (mp_rank_00,
         mp_rank_00_001). Each alternative starts with a digit or with one of ``variant_starts``
         (the SQL's gate)."""
         return (
             f"{self.model_version}|{self.date_folder}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
+            "|[0-9]+bits?(-[0-9]+g)?"
+            "|(cpu|cuda|directml|dml|gpu|npu|webgpu)[-_](int4|int8|fp16|fp32|bf16|fp8)([-_].*)?"
             "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
         )
 
     @property
     def variant_starts(self) -> tuple[str, ...]:
         """The first two characters of the variant folders that do not start with a digit."""
-        return ("gp", "aw", "mp", *(f"v{digit}" for digit in range(10)))
+        targets = ("cp", "cu", "di", "dm", "np", "we")  # ONNX Runtime GenAI's (1.16)
+        return ("gp", "aw", "mp", *targets, *(f"v{digit}" for digit in range(10)))
 
     @property
     def rank_states(self) -> str:
@@ -250,10 +277,11 @@ class RuleSource:
         ModelScope's https://modelscope.cn/models/{org}/{name}, hf://{org}/{name},
         huggingface://{org}/{name}, and RamaLama's modelscope://{org}/{name}, ms://{org}/{name}
         (match at the start; groups 2 and 3 are org and name, which end at a / ? # or @:
-        HfFileSystem's hf://{org}/{name}@{revision})."""
+        HfFileSystem's hf://{org}/{name}@{revision}). Since 1.16 also the Hub's API,
+        https://huggingface.co/api/models/{org}/{name}."""
         http = f"{ci('http')}[Ss]?://"
         return (
-            rf"({http}(?:{_alternatives(self.hub_url_hosts)})"
+            rf"({http}(?:{_alternatives(self.hub_url_hosts)})(?:/{ci('api')}/{ci('models')})?"
             rf"|{http}(?:{_alternatives(self.modelscope_url_hosts)})/{ci('models')}"
             rf"|(?:{_alternatives(self.hub_schemes)}):/)"
             r"/([^/?#@]+)/([^/?#@]+)"
@@ -271,6 +299,15 @@ class RuleSource:
         (fullmatch on them joined by /; groups 1 to 4)."""
         part = f"({self.hub_name})"
         return "/".join([part] * 4)
+
+    @property
+    def hub_ref(self) -> str:
+        """{org}/{repo}:{rest} (fullmatch; groups 1 to 3; since 1.16): text-generation-webui's
+        download of a branch, turboderp/Mixtral-8x7B-exl2:5.0bpw, and Lemonade's checkpoint of a
+        file, unsloth/gpt-oss-20b-GGUF:gpt-oss-20b-Q4_K_M.gguf. A self-hosted value of this
+        shape is a relative path, named org/repo, when org and repo are hub layout parts and
+        rest is a weights file or a variant folder (a tag such as :Q4_K_M names the model: kept)."""
+        return r"([^/\\:]+)/([^/\\:]+):([^/\\]+)"
 
     @property
     def hub_name(self) -> str:
@@ -345,6 +382,7 @@ def rule_source() -> RuleSource:
         hub_url_hosts=_words(data, "hub_url_hosts"),
         modelscope_url_hosts=_words(data, "modelscope_url_hosts"),
         hub_schemes=_words(data, "hub_schemes"),
+        short_hub_schemes=_words(data, "short_hub_schemes"),
         snapshots_folder=str(data["snapshots_folder"]),
         unusable_base_models=_words(data, "unusable_base_models"),
         fallback_model_id=str(data["fallback_model_id"]),

@@ -52,6 +52,10 @@ _STEP_CONTAINERS: Final = frozenset(_SRC.step_containers)
 _ROUTE_PREFIXES: Final = frozenset(_SRC.route_prefixes)
 _VOLUME_URI: Final = re.compile(f"^(?:{_SRC.volume_uri})", _FLAGS)  # at the start only
 _IMAGE_TAG: Final = re.compile(f"^(?:{_SRC.image_tag})", _FLAGS)
+_SHORT_HUB_URI: Final = re.compile(f"^(?:{_SRC.short_hub_uri})", _FLAGS)  # at the start only
+_CONVERTED_FILE: Final = re.compile(_SRC.converted_file, _FLAGS)
+_HUB_REF: Final = re.compile(_SRC.hub_ref, _FLAGS)
+_VERSION_DOTS: Final = re.compile(_SRC.version_dots, _FLAGS)
 _URI_QUERY: Final = re.compile(f"^(?:{_SRC.uri_query})", _FLAGS)
 _OLLAMA_MANIFEST: Final = re.compile(_SRC.ollama_manifest, _FLAGS)
 _TEMP_FOLDER: Final = re.compile(_SRC.temp_folder, _FLAGS)
@@ -123,7 +127,7 @@ def _last_step(segment: str) -> bool:
 def is_relative(value: str) -> bool:
     """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
     if ":" in value:
-        return False
+        return _hub_ref(value) is not None
     first = _first_segment(value)
     separated = "/" in value or "\\" in value
     if separated and _HOST.fullmatch(first):
@@ -142,6 +146,21 @@ def is_relative(value: str) -> bool:
             )
         )
     )
+
+
+def _hub_ref(value: str) -> str | None:
+    """{org}/{repo}:{branch or file} (text-generation-webui's download of a branch, Lemonade's
+    checkpoint of a file; since 1.16): org/repo, when both are hub layout parts and the part after
+    the ':' is a weights file or a variant folder. (SQL: the HUB_REF macro.)"""
+    match = _HUB_REF.fullmatch(value)
+    if match is None:
+        return None
+    org, repo, rest = match.groups()
+    if not (_hub_part(org) and _hub_part(repo)):
+        return None
+    if _weights_file(rest) or _VARIANT_FOLDER.fullmatch(_lower(rest)) is not None:
+        return f"{org}/{repo}"
+    return None
 
 
 def _long_relative(value: str) -> bool:
@@ -309,6 +328,28 @@ def _ollama_name(segments: list[str]) -> str | None:
     return f"{model}:{tag}"
 
 
+def _modelscope_download(
+    segments: list[str], i: int, name: str, self_hosted: bool
+) -> tuple[str, str] | None:
+    """Rule 3's name (segment i) written as ModelScope's downloads write a version's "." between
+    two digits, "___" (Qwen2___5-7B-Instruct; since 1.16): a download's folder, in its org's
+    folder ({cache_dir}/{org}/{name}). Its org/name when the visible segment above is a hub
+    layout part, else the name with those "___" put back to "." (a bare folder's other "___"
+    are its own). None for a name with no such "___". (SQL: the MODELSCOPE_NAME macro.)"""
+    if _VERSION_DOTS.search(name) is None:
+        return None
+    for j in range(i - 1, -1, -1):
+        org = trim_ws(segments[j])
+        if is_invisible(org):
+            continue
+        if _hub_part(org):
+            candidate = _decoded(f"{org}/{name}")
+            if _usable(candidate, self_hosted):
+                return candidate, "2:hub_layout"
+        break
+    return _VERSION_DOTS.sub(r"\1.", name), "3:path_name"
+
+
 def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
     """ModelScope's cache folder {org}--{name} (above snapshots/{revision}): org/name."""
     parts = trim_ws(folder).split("--")
@@ -320,6 +361,9 @@ def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
 
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
+    if ":" in location and ":/" not in location and _SHORT_HUB_URI.match(location):
+        # hf:{org}/{name}... and hf-hub:{org}/{name}, read as hf://
+        location = "hf://" + location.split(":", 1)[1]
     if ":/" in location:
         if "?" in location or "#" in location:
             query = _URI_QUERY.match(location)
@@ -349,6 +393,10 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             if _usable(routed, self_hosted):
                 return routed, "2:hub_id"
         else:
+            # text-generation-webui's {org}/{repo}:{branch}, Lemonade's {org}/{repo}:{file}
+            ref = _hub_ref(location) if len(segments) == 2 else None
+            if ref is not None and _usable(ref, self_hosted):
+                return ref, "2:hub_id"
             relative = _relative_hub_id(segments, self_hosted)
             if relative is not None:
                 return relative, "2:hub_layout"
@@ -359,6 +407,8 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
     layout = _hub_layout(segments, self_hosted)
     if layout is not None:
         return layout, "2:hub_layout"
+    # (a llama.cpp converted file, ggml-model-{type}: its folder's name, else its own)
+    converted: tuple[str, str] | None = None
     for i in range(len(segments) - 1, -1, -1):
         segment = trim_ws(segments[i])
         if is_invisible(segment) or _generic_weights_file(segment):
@@ -367,8 +417,11 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             segment = _SHARD.sub("", trim_ws(_WEIGHTS_EXTENSION.sub("", segment, count=1)), count=1)
             if is_invisible(segment):
                 continue
+            if converted is None and _CONVERTED_FILE.fullmatch(_lower(segment)):
+                converted = (segment, "3:path_name")
+                continue
         if _ROOT_SEGMENT.fullmatch(segment):
-            return None
+            return converted
         lower = _lower(segment)
         if _skipped(lower):
             _skip_kaggle(segments, i, lower)
@@ -376,9 +429,11 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
         if _container(lower):
             if _step_container(segments, i, lower):
                 continue
-            return None
-        return (segment, "3:path_name") if _usable(segment, self_hosted) else None
-    return None
+            return converted
+        if not _usable(segment, self_hosted):
+            return converted
+        return _modelscope_download(segments, i, segment, self_hosted) or (segment, "3:path_name")
+    return converted
 
 
 def _location_like(value: str, self_hosted: bool) -> bool:

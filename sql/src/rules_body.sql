@@ -71,24 +71,33 @@
             continue when v_value is null;
 
             -- Rule 2: https://huggingface.co/{org}/{name}/... (and its mirrors), ModelScope's
-            -- pages, hf://, huggingface://, modelscope:// and ms://. (First, a URI's query
+            -- pages, hf://, huggingface://, modelscope:// and ms://. (First, the short hub URIs
+            -- hf:{org}/{name}... and hf-hub:{org}/{name} are read as hf://; a URI's query
             -- string and fragment are no part of a name: a signed URL's token never becomes one.
             -- Then, for the rules below, a host or a volume's claim is no folder:
             -- https://{host}/{path} and KServe's pvc://{claim}/{path} are named from their path;
-            -- and an OCI image's tag or digest is no part of its name.)
-            if pg_catalog.strpos(v_value, ':/') > 0 then
-                if pg_catalog.strpos(v_value, '?') > 0 or pg_catalog.strpos(v_value, '#') > 0 then
-                    v_value := pg_catalog.regexp_replace(v_value, {{URI_QUERY}}, '\1');
+            -- and an OCI image's tag or digest is no part of its name.) (A path with no ':', the
+            -- common case, pays one test for all of it, as it did for the URIs alone.)
+            if pg_catalog.strpos(v_value, ':') > 0 then
+                if pg_catalog.strpos(v_value, ':/') = 0
+                   and pg_catalog.ascii(v_value) operator(pg_catalog.=) any ('{72,104}')
+                   and v_value operator(pg_catalog.~) {{SHORT_HUB_URI}} then
+                    v_value := 'hf://' || pg_catalog.substr(v_value, pg_catalog.strpos(v_value, ':') + 1);
                 end if;
-                v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
-                if v_match is not null then
-                    v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
-                    {{TAKE:2:hub_id}}
-                end if;
-                if pg_catalog.lower(pg_catalog.split_part(v_value, ':', 1) collate "C")
-                   operator(pg_catalog.=) any ({{URI_SCHEMES_REWRITTEN}}) then
-                    v_value := pg_catalog.regexp_replace(pg_catalog.regexp_replace(
-                        v_value, {{VOLUME_URI}}, '\1://'), {{IMAGE_TAG}}, '\1');
+                if pg_catalog.strpos(v_value, ':/') > 0 then
+                    if pg_catalog.strpos(v_value, '?') > 0 or pg_catalog.strpos(v_value, '#') > 0 then
+                        v_value := pg_catalog.regexp_replace(v_value, {{URI_QUERY}}, '\1');
+                    end if;
+                    v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
+                    if v_match is not null then
+                        v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
+                        {{TAKE:2:hub_id}}
+                    end if;
+                    if pg_catalog.lower(pg_catalog.split_part(v_value, ':', 1) collate "C")
+                       operator(pg_catalog.=) any ({{URI_SCHEMES_REWRITTEN}}) then
+                        v_value := pg_catalog.regexp_replace(pg_catalog.regexp_replace(
+                            v_value, {{VOLUME_URI}}, '\1://'), {{IMAGE_TAG}}, '\1');
+                    end if;
                 end if;
             end if;
 
@@ -135,9 +144,11 @@
             end if;
 
             -- Rule 2: LiteLLM's route {provider}/{model} (hosted_vllm/Qwen/Qwen3-8B): the model, if
-            -- usable, else rule 3. Then a relative {org}/{name}/, a hub id with a trailing
-            -- separator (as a download's --local-dir writes it; a location's first segment is
-            -- never a hub part), or with a weights file (llama.cpp's {org}/{repo}/{file}).
+            -- usable, else rule 3. Then {org}/{repo}:{branch or weights file} (a relative path
+            -- since 1.16: text-generation-webui's download of a branch, Lemonade's checkpoint):
+            -- org/repo. Then a relative {org}/{name}/, a hub id with a trailing separator (as a
+            -- download's --local-dir writes it; a location's first segment is never a hub part),
+            -- or with a weights file (llama.cpp's {org}/{repo}/{file}).
             -- (Their tests sit behind the smallest test, in IFs of their own: PL/pgSQL sets up a
             -- whole expression, every function in it, the first time it runs in a transaction,
             -- even where AND stops early, so a single-row INSERT of a longer path would pay for
@@ -147,6 +158,9 @@
                    operator(pg_catalog.=) any ({{ROUTE_PREFIXES}}) then
                     v_candidate := pg_catalog.btrim(pg_catalog.substr(
                         v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
+                    {{TAKE:2:hub_id}}
+                elsif v_count = 2 and pg_catalog.strpos(v_segments[2], ':') > 0 and {{HUB_REF:v_value}} then
+                    v_candidate := v_segments[1] || '/' || pg_catalog.split_part(v_segments[2], ':', 1);
                     {{TAKE:2:hub_id}}
                 elsif v_count = 3
                       and (v_segments[3] = '' or {{WEIGHTS_FILE:pg_catalog.btrim(v_segments[3], {{WS}})}})
@@ -234,6 +248,10 @@
                        operator(pg_catalog.~~) any ('{%.%,%:%}') then
                     v_stop := null;
                 elsif v_stop is not null and not ({{CONTAINER:v_lower}}) and {{FAST_NAME:v_name}} then
+                    -- (ModelScope's download folder, as rule 3 reads it below)
+                    if pg_catalog.strpos(v_name, '___') > 0 then
+                        {{MODELSCOPE_NAME:v_stop}}
+                    end if;
                     r_model_id := v_name;
                     r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
                     exit rules;
@@ -242,14 +260,17 @@
 
             -- Rule 3: from the last segment backwards, skip generic weights files, strip a weights
             -- extension (and a shard suffix), skip step and artifact folders; the first other
-            -- segment is the candidate, and nothing above it is used. (The hub layout's walk above
-            -- skipped the segments after its name, v_stop, and rule 3 skips the same ones unless
-            -- one has a '.' (a weights file, which rule 3 strips; so is every file the hub walk
-            -- skips) or a ':' (a root, where rule 3 stops): when none has, rule 3 starts at that
-            -- name, unless the hub walk gave rule 3's result for that name already. v_stop is null
-            -- when the hub walk did not run or found no name, or when a segment after that name
-            -- has a '.' or a ':'.)
+            -- segment is the candidate, and nothing above it is used (but the org's folder of a
+            -- ModelScope download, whose name writes a version's '.' as '___'). llama.cpp's
+            -- converted file ggml-model-{type} is skipped too, and is the name when no folder
+            -- above gives one (v_converted). (The hub layout's walk above skipped the segments
+            -- after its name, v_stop, and rule 3 skips the same ones unless one has a '.' (a
+            -- weights file, which rule 3 strips; so is every file the hub walk skips) or a ':' (a
+            -- root, where rule 3 stops): when none has, rule 3 starts at that name, unless the hub
+            -- walk gave rule 3's result for that name already. v_stop is null when the hub walk
+            -- did not run or found no name, or when a segment after that name has a '.' or a ':'.)
             v_name := null;
+            v_converted := null;
             for i in reverse coalesce(v_stop, v_count) .. 1 loop
                 v_candidate := {{TRIM:v_segments[i]}};
                 -- (a segment with no '.' or ':' whose first character is between '0' and 'z' is
@@ -264,6 +285,11 @@
                         v_candidate := pg_catalog.btrim({{STRIP_EXT:v_candidate}}, {{WS}});
                         v_candidate := {{STRIP_SHARD:v_candidate}};
                         continue when not {{VISIBLE:v_candidate}};
+                        if v_converted is null
+                           and pg_catalog.lower(v_candidate collate "C") operator(pg_catalog.~) {{CONVERTED_FILE}} then
+                            v_converted := v_candidate;
+                            continue;
+                        end if;
                     end if;
                     -- The root of the path (".", "..", "~", "C:", "s3:", $HOME): no name.
                     exit when {{ROOT:v_candidate}};
@@ -287,9 +313,13 @@
                     elsif {{USABLE:v_candidate}} then
                         v_name := v_candidate;
                     end if;
+                    if pg_catalog.strpos(v_name, '___') > 0 then
+                        {{MODELSCOPE_NAME:i}}
+                    end if;
                 end if;
                 exit;
             end loop;
+            v_name := coalesce(v_name, v_converted);
             if v_name is not null then
                 r_model_id := v_name;
                 r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;

@@ -8,6 +8,7 @@
     v_value text;
     v_candidate text;
     v_name text;
+    v_converted text;
     v_lower text;
     v_match text[];
     v_slashed text;
