@@ -596,6 +596,22 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     }
 
 
+def _ranges(chars: list[str]) -> str:
+    """Sorted characters as a bracket expression's body, each run of three or more consecutive
+    ones as a range (abcdefghi -> a-i): the same set in fewer bytes. Every statement parses the
+    WHEN again, a byte of its constants costing about 200 instructions (1.16: 19 letters in 11
+    bytes, where they took 19)."""
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        out.append(f"{chars[i]}-{chars[j]}" if j - i >= 2 else "".join(chars[i : j + 1]))
+        i = j + 1
+    return "".join(out)
+
+
 def _guard(src: RuleSource) -> str:
     """The trigger's WHEN: true for every value the rules could rewrite (a superset), cheap per
     row and small to parse. A location, padding or an all-digit id starts with whitespace or
@@ -612,7 +628,7 @@ def _guard(src: RuleSource) -> str:
     letters = sorted({c.lower() for ext in src.weights_extensions for c in ext})
     if not all(c.isascii() and c.isalnum() for c in letters):
         raise ValueError("weights extensions must be ASCII letters and digits (the WHEN guard)")
-    pattern = f"(?i)^[\\s/~.\\\\$%0-9]|[:/\\\\]|\\s$|\\.[{''.join(letters)}]+$"
+    pattern = f"(?i)^[\\s/~.\\\\$%0-9]|[:/\\\\]|\\s$|\\.[{_ranges(letters)}]+$"
     return (
         f"(pg_catalog.octet_length(new.model_id) > {min(src.opaque_lengths) - 1}"
         f" or new.model_id operator(pg_catalog.~) {_literal(pattern)})"

@@ -424,13 +424,14 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(db: str, conn: Conn) -> None:
     assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)
 
 
-def test_values_kept_as_written_before_1_14_and_1_15_are_audited_then_rewritten(
+def test_values_kept_as_written_before_1_14_to_1_16_are_audited_then_rewritten(
     db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """README, "Upgrading": a model_id 1.13 kept as written (no model_path) that 1.14 rewrites (a
-    RamaLama transport, a KServe volume, an OCI image, a LiteLLM route), or one 1.14 kept that
-    1.15 rewrites (Alibaba's oss://, Huawei's obs://), shows up in the audit, and backfill names
-    it and keeps it as the load path."""
+    RamaLama transport, a KServe volume, an OCI image, a LiteLLM route), one 1.14 kept that 1.15
+    rewrites (Alibaba's oss://, Huawei's obs://), or one 1.15 kept that 1.16 rewrites (a short hub
+    URI, text-generation-webui's {org}/{repo}:{branch}, Lemonade's {org}/{repo}:{file}) shows up
+    in the audit, and backfill names it and keeps it as the load path."""
     kept = {
         "ollama://qwen3:4b": "qwen3:4b",
         "pvc://models-pvc/llama-3-8b": "llama-3-8b",
@@ -438,6 +439,12 @@ def test_values_kept_as_written_before_1_14_and_1_15_are_audited_then_rewritten(
         "hosted_vllm/Qwen/Qwen3-8B": "Qwen/Qwen3-8B",
         "oss://pai-models.oss-cn-hangzhou.aliyuncs.com/models/qwen2-0.5b/main/": "qwen2-0.5b",
         "obs://bucket/models/Qwen3-8B": "Qwen3-8B",
+        "hf:bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf": (
+            "bartowski/Llama-3.2-3B-Instruct-GGUF"
+        ),
+        "hf-hub:timm/ViT-SO400M-16-SigLIP2-384": "timm/ViT-SO400M-16-SigLIP2-384",
+        "turboderp/Mixtral-8x7B-exl2:5.0bpw": "turboderp/Mixtral-8x7B-exl2",
+        "unsloth/gpt-oss-20b-GGUF:gpt-oss-20b-Q4_K_M.gguf": "unsloth/gpt-oss-20b-GGUF",
     }
     rows = [legacy(conn, model_id=model_id, provider="vllm") for model_id in kept]
     proposed = dict(

@@ -85,7 +85,7 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
 
 
 # README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
-# folders 1.11 to 1.14 no longer take as a name, the paths 1.13 to 1.15 name where the version
+# folders 1.11 to 1.16 no longer take as a name, the paths 1.13 to 1.16 name where the version
 # before named none or named otherwise).
 RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
@@ -168,11 +168,38 @@ _NAMED_BY_OLDER_RULES = [
         None,
         "bartowski/Llama-3.2-3B-Instruct-GGUF",
     ),
+    # 1.16
+    (
+        "Qwen2___5-VL-3B-Instruct",
+        "/root/autodl-tmp/Qwen/Qwen2___5-VL-3B-Instruct",
+        None,
+        "Qwen/Qwen2.5-VL-3B-Instruct",
+    ),
+    ("ggml-model-f16", "models/7B/ggml-model-f16.gguf", None, "7B"),
+    ("config.json", "/llm/bge-large-zh-v1.5/config.json", None, "bge-large-zh-v1.5"),
+    (
+        "4bit-128g",
+        "models\\gpt4-x-alpaca-30b-128g-4bit\\4bit-128g.safetensors",
+        None,
+        "gpt4-x-alpaca-30b-128g-4bit",
+    ),
+    (
+        "cpu-int4-rtn-block-32-acc-level-4",
+        "C:\\x\\Phi-4-mini-instruct-onnx\\cpu_and_mobile\\cpu-int4-rtn-block-32-acc-level-4",
+        None,
+        "Phi-4-mini-instruct-onnx",
+    ),
+    (
+        "api/models",
+        "https://huggingface.co/api/models/onnx-community/embeddinggemma-300m-ONNX",
+        None,
+        "onnx-community/embeddinggemma-300m-ONNX",
+    ),
 ]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """Rows named as 1.10 to 1.14 named them (written here as they left them) get the names the
+    """Rows named as 1.10 to 1.15 named them (written here as they left them) get the names the
     rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
     with such a name but no path and one renamed by hand (a name not in its path) are left
     alone."""

@@ -1289,13 +1289,13 @@ $$;
 create or replace trigger llm_model_ids_normalize_insert
     before insert on public.llm_models
     for each row
-    when ((pg_catalog.octet_length(new.model_id) > 35 or new.model_id operator(pg_catalog.~) '(?i)^[\s/~.\\$%0-9]|[:/\\]|\s$|\.[abcdefghiklmnoprstuwx]+$'))
+    when ((pg_catalog.octet_length(new.model_id) > 35 or new.model_id operator(pg_catalog.~) '(?i)^[\s/~.\\$%0-9]|[:/\\]|\s$|\.[a-ik-pr-uwx]+$'))
     execute function llm_model_ids.normalize_row();
 
 create or replace trigger llm_model_ids_normalize_update
     before update of model_id, metadata on public.llm_models
     for each row
-    when ((pg_catalog.octet_length(new.model_id) > 35 or new.model_id operator(pg_catalog.~) '(?i)^[\s/~.\\$%0-9]|[:/\\]|\s$|\.[abcdefghiklmnoprstuwx]+$')
+    when ((pg_catalog.octet_length(new.model_id) > 35 or new.model_id operator(pg_catalog.~) '(?i)^[\s/~.\\$%0-9]|[:/\\]|\s$|\.[a-ik-pr-uwx]+$')
           or (new.metadata is distinct from old.metadata
               and old.metadata operator(pg_catalog.?|)
                   '{model_path,original_model_id}'::pg_catalog.text[])
