@@ -547,21 +547,24 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # ModelScope's downloads write a version's '.' between two digits, '___' (1.16): a
         # download's folder in its org's folder ({cache_dir}/{org}/{name}), so its org/name when
         # the visible segment above is a hub layout part (rule 2's result), else the name with
-        # those '___' put back to '.' (a bare folder's other '___' are its own). A statement, run
-        # only for a name with a '___'; the twin of rules._modelscope_download.
+        # those '___' put back to '.' (a bare folder's other '___' are its own). A statement; the
+        # twin of rules._modelscope_download. (A name with no '___', the common case, pays one
+        # strpos: the regex is in an IF of its own, so it is set up only for a name that has one.)
         "MODELSCOPE_NAME": lambda i: (
-            f"if v_name operator(pg_catalog.~) {dots} then\n"
-            "    v_org := null;\n"
-            f"    for j in reverse {i} - 1 .. 1 loop\n"
-            "        v_org := {{TRIM:v_segments[j]}};\n"
-            "        exit when {{VISIBLE:v_org}};\n"
+            "if pg_catalog.strpos(v_name, '___') > 0 then\n"
+            f"    if v_name operator(pg_catalog.~) {dots} then\n"
             "        v_org := null;\n"
-            "    end loop;\n"
-            "    if v_org is not null and {{HUB_PART:v_org}} then\n"
-            "        v_candidate := {{DECODED:v_org || '/' || v_name}};\n"
-            "        {{TAKE:2:hub_layout}}\n"
+            f"        for j in reverse {i} - 1 .. 1 loop\n"
+            "            v_org := {{TRIM:v_segments[j]}};\n"
+            "            exit when {{VISIBLE:v_org}};\n"
+            "            v_org := null;\n"
+            "        end loop;\n"
+            "        if v_org is not null and {{HUB_PART:v_org}} then\n"
+            "            v_candidate := {{DECODED:v_org || '/' || v_name}};\n"
+            "            {{TAKE:2:hub_layout}}\n"
+            "        end if;\n"
+            f"        v_name := pg_catalog.regexp_replace(v_name, {dots}, '\\1.', 'g');\n"
             "    end if;\n"
-            f"    v_name := pg_catalog.regexp_replace(v_name, {dots}, '\\1.', 'g');\n"
             "end if;"
         ),
         # A hub id from folders with ModelScope's '___' put back to '.' (its downloads write

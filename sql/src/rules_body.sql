@@ -249,9 +249,7 @@
                     v_stop := null;
                 elsif v_stop is not null and not ({{CONTAINER:v_lower}}) and {{FAST_NAME:v_name}} then
                     -- (ModelScope's download folder, as rule 3 reads it below)
-                    if pg_catalog.strpos(v_name, '___') > 0 then
-                        {{MODELSCOPE_NAME:v_stop}}
-                    end if;
+                    {{MODELSCOPE_NAME:v_stop}}
                     r_model_id := v_name;
                     r_rule := case when v_pass = 1 then '1:base_model_location' else '3:path_name' end;
                     exit rules;
@@ -313,9 +311,7 @@
                     elsif {{USABLE:v_candidate}} then
                         v_name := v_candidate;
                     end if;
-                    if pg_catalog.strpos(v_name, '___') > 0 then
-                        {{MODELSCOPE_NAME:i}}
-                    end if;
+                    {{MODELSCOPE_NAME:i}}
                 end if;
                 exit;
             end loop;
