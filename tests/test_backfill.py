@@ -424,14 +424,16 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(db: str, conn: Conn) -> None:
     assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)
 
 
-def test_values_kept_as_written_before_1_14_to_1_16_are_audited_then_rewritten(
+def test_values_kept_as_written_before_1_14_to_1_17_are_audited_then_rewritten(
     db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """README, "Upgrading": a model_id 1.13 kept as written (no model_path) that 1.14 rewrites (a
     RamaLama transport, a KServe volume, an OCI image, a LiteLLM route), one 1.14 kept that 1.15
-    rewrites (Alibaba's oss://, Huawei's obs://), or one 1.15 kept that 1.16 rewrites (a short hub
-    URI, text-generation-webui's {org}/{repo}:{branch}, Lemonade's {org}/{repo}:{file}) shows up
-    in the audit, and backfill names it and keeps it as the load path."""
+    rewrites (Alibaba's oss://, Huawei's obs://), one 1.15 kept that 1.16 rewrites (a short hub
+    URI, text-generation-webui's {org}/{repo}:{branch}, Lemonade's {org}/{repo}:{file}), or one
+    1.16 kept that 1.17 rewrites (hdfs://, tos://, a route in front of Ollama's name of a
+    registry's model) shows up in the audit, and backfill names it and keeps it as the load
+    path."""
     kept = {
         "ollama://qwen3:4b": "qwen3:4b",
         "pvc://models-pvc/llama-3-8b": "llama-3-8b",
@@ -445,6 +447,9 @@ def test_values_kept_as_written_before_1_14_to_1_16_are_audited_then_rewritten(
         "hf-hub:timm/ViT-SO400M-16-SigLIP2-384": "timm/ViT-SO400M-16-SigLIP2-384",
         "turboderp/Mixtral-8x7B-exl2:5.0bpw": "turboderp/Mixtral-8x7B-exl2",
         "unsloth/gpt-oss-20b-GGUF:gpt-oss-20b-Q4_K_M.gguf": "unsloth/gpt-oss-20b-GGUF",
+        "hdfs://haruna/home/user/rlhf/deepseek-v3-9B": "deepseek-v3-9B",
+        "tos://bucket/models/HuggingFaceTB/SmolLM-1.7B/": "HuggingFaceTB/SmolLM-1.7B",
+        "ollama_chat/hf.co/unsloth/Qwen3-8B-GGUF:Q4_K_M": "hf.co/unsloth/Qwen3-8B-GGUF:Q4_K_M",
     }
     rows = [legacy(conn, model_id=model_id, provider="vllm") for model_id in kept]
     proposed = dict(

@@ -252,6 +252,27 @@ interesting_segments = st.sampled_from(
         "hf-hub:x",
         "o/n:5.0bpw",
         "r:x.gguf",
+        # 1.17: AReaL's step folders, generic files and folders of adapters, RL runs, diffusers
+        "epoch1epochstep15globalstep15",
+        "EPOCH4EPOCHSTEP1GLOBALSTEP5422",
+        "epoch1epochstep1",
+        "epoch1epochstep1globalstep2-x",
+        "trial0",
+        "default",
+        "ggml-adapter-model.bin",
+        "diffusion_pytorch_model-00001-of-00009.safetensors",
+        "pytorch_lora_weights.safetensors",
+        "mmproj-model-f16.gguf",
+        "mmproj-x-f16.gguf",
+        "policy",
+        "consolidated",
+        "transformer",
+        "Text_Encoder_2",
+        "Downloads",
+        "hf.co",
+        "Ollama.com",
+        "openai",
+        "VLLM",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -343,6 +364,23 @@ prefix = st.sampled_from(
         "o/n:",
         "TheBloke/x-GPTQ:",
         "/root/autodl-tmp/",
+        # 1.17: routes before Ollama's registry names, gateways, Ollama's pages, hub pages, URIs
+        "ollama_chat/hf.co/",
+        "OLLAMA/HF.CO/o/",
+        "hosted_vllm/registry.ollama.ai/",
+        "litellm_proxy/modelscope.cn/",
+        "openai/",
+        "VLLM/",
+        "openrouter/o/",
+        "https://ollama.com/",
+        "HTTP://Registry.Ollama.AI/library/",
+        "https://www.ollama.com/o/",
+        "ollama://library/",
+        "OLLAMA://o/",
+        "https://huggingface.co/datasets/",
+        "https://hf.co/Spaces/o/",
+        "hdfs://",
+        "TOS://b/",
     ]
 )
 hub_layout = st.builds(
@@ -420,6 +458,26 @@ hub_ref = st.builds(
         st.sampled_from(["5.0bpw", "gptq-4bit-32g-actorder_True", "Q4_K_M", "latest", "x.gguf"]),
     ),
 )
+# A route before Ollama's name of a registry's model, and a gateway's route before an org/name
+# (1.17): {route}/{host}/{org}/{repo}[:{tag}], {route}/{org}/{name}
+routed = st.builds(
+    lambda route, host, org, repo, tag: f"{route}/{host}{org}/{repo}{tag}",
+    st.sampled_from(["ollama_chat", "Ollama", "hosted_vllm", "openai", "vllm", "lm_studio", "x"]),
+    st.sampled_from(["hf.co/", "HuggingFace.co/", "modelscope.cn/", "ollama.com/", "a.b/", ""]),
+    hub_part,
+    hub_part,
+    st.sampled_from(["", ":Q4_K_M", ":latest", ":", "/x.gguf", "/"]),
+)
+# Ollama's pages and ollama:// references (1.17): ollama://{namespace}/{model}[:{tag}]
+ollama_ref = st.builds(
+    lambda scheme, namespace, model, tag: f"{scheme}{namespace}/{model}{tag}",
+    st.sampled_from(
+        ["ollama://", "OLLAMA://", "https://ollama.com/", "http://registry.ollama.ai/", "x://"]
+    ),
+    st.sampled_from(["library", "Library", "hhao", "", "-x", "a:1"]),
+    hub_part,
+    st.sampled_from(["", ":8b", ":latest", ":", ":a/b", "/tags", "?x"]),
+)
 # Ollama's store (1.15): .../manifests/{host}/{namespace}/{model}/{tag}
 ollama_manifest = st.builds(
     lambda root, host, namespace, model, tag, tail: f"{root}{host}/{namespace}/{model}/{tag}{tail}",
@@ -455,6 +513,8 @@ model_ids = st.one_of(
     hub_layout,
     modelscope_download,
     hub_ref,
+    routed,
+    ollama_ref,
     ollama_manifest,
     snapshot_cache,
     kaggle,
@@ -469,6 +529,8 @@ base_models = st.one_of(
     hub_layout,
     modelscope_download,
     hub_ref,
+    routed,
+    ollama_ref,
     ollama_manifest,
     snapshot_cache,
     kaggle,
@@ -492,6 +554,8 @@ providers = st.sampled_from(
         "lemonade",
         "Text-Generation-WebUI",
         "onnxruntime-genai",
+        "AReaL",
+        "comfyui",
     ]
 )
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), text)

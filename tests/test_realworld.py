@@ -43,7 +43,7 @@ def _trigger(conn: Conn, entry: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.14.0 to 1.16.0,
+# The checked set's clear entries the rules do not name as expected (CHANGELOG 1.14.0 to 1.17.0,
 # "Not changed"): string -> why.
 KNOWN_MISSES = {
     "${model}/tmp-checkpoint-${step}/pytorch_model.bin": "a variable inside a segment",
@@ -126,7 +126,6 @@ KNOWN_MISSES = {
     ),
     **dict.fromkeys(
         [
-            "~./cache/huggingface/hub/models--BAAI--bge-base-en-v1.5",
             "models--guillaumekln--faster-whisper-large-v2\\refs\\main\\model.bin",
             "open_clip_hf:timm/PE-Core-bigG-14-448",
             "实验/qwen-asr/缓存/模型/Qwen3-ASR-0.6B",
@@ -170,6 +169,92 @@ KNOWN_MISSES = {
     ),
     "/content/quantized_model/q4_k_m.gguf": (
         "a converted file names the folder it is in, here quantized_model"
+    ),
+    # collected for 1.17 (LoRA adapters, gateways, cloud deployments, RL and evaluation runs,
+    # diffusion and speech models)
+    **dict.fromkeys(
+        [
+            "/path/to/local/starcoder/model",
+            "gs://vertex-model-garden-public-us/llama3/llama3-8b-hf",
+            "gs://your-model-bucket/raw-models/my-security-advisor/<run-id>",
+            "/models/InternVL3_5-8B-HF",
+            "/path/to/Qwen2-VL-2B-Instruct/model-dir",
+            "/data/ollama/models/blobs/sha256-6b0c74962c44bc6bf4b655b9b02c13eda9d5a0491543ae976d1ac18e4b7892e2",
+            "~/ComfyUI/models/vibevoice/VibeVoice-1.5B/",
+            "./Kokoro-82M-v1.0-ONNX",
+            "./bge-reranker-v2-gemma-seq-cls",
+        ],
+        "rule 1: the row's base model comes first, where the collector expected the path's name",
+    ),
+    **dict.fromkeys(
+        [
+            "openai/openai/gpt-oss-20b",
+            "openai/moonshotai/Kimi-K2.5-TEE",
+            "openai:/gpt-4o-mini",
+            "databricks:/dbrx",
+            "bedrock/arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/"
+            "abcdef123456",
+            "bedrock/arn:aws:bedrock:us-east-1:123456789012:provisioned-model/xxxxxxxxxxxxx",
+            "ep-20230223144732-15lrl",
+            "meta/llama-2-70b-chat:"
+            "02e509c789964a7ea8736978a43525956ef40397be9033abf9fd2badfe68c9e3",
+            "runs:/4fcaf4f082704472860351ac2e763ebb/model",
+            "adapter-repo/1",
+        ],
+        "a hosted provider's or a registry's id (no location): kept as written",
+    ),
+    **dict.fromkeys(
+        [
+            "ollama_chat/hf.co/GnLOLot/MiniCPM5-1B-Claude-Opus-Fable5-V2-Thinking-GGUF:latest",
+            "ollama/hf.co/saketlab/seqoutlm-1B-GGUF",
+        ],
+        "Ollama's own name for a registry's model: readable, named without the route in front",
+    ),
+    "Loaded from Chat UI": "a readable value with no separator is kept as written",
+    "predibase/dbpedia@rev2": "org/name@revision with no scheme stays readable",
+    **dict.fromkeys(
+        [
+            '{"name":"adapter", "path":"/mnt/large_models/test-finetuned-model/"}',
+            '{"lora_name":"lora1","lora_path":"algoprog/fact-generation-llama-3.1-8b-instruct-lora"}',
+            "lora0=algoprog/fact-generation-llama-3.1-8b-instruct-lora",
+            "s3:s3://adapters/gsm8k",
+            "fuse:/content/drive/MyDrive/sd/stable-diffusion-webui/models/Lora",
+        ],
+        "a server's argument (name=path, JSON, {source}:{uri}) is no location: kept as written",
+    ),
+    **dict.fromkeys(
+        [
+            "/home/ray/.cache/vllm/assets/model_streamer/<hash>",
+            "hf://bigscience/bloom-560m:<hash>",
+            "gs://path/to/model/files",
+            "gs://pantheon-tpu-training/kisoku-proper-sft/checkpoints/XXXXX",
+        ],
+        "a placeholder (<hash>, files, XXXXX) is read as a name",
+    ),
+    "gs://kfserving-examples/adapters/huggingface": (
+        "a bucket names the model when the folders below it are artifact folders"
+    ),
+    **dict.fromkeys(
+        [
+            "s3://aibricks-model-artifacts/models/linhui_tmp/gpt-neo-125m/",
+            "K:\\AI\\comfylAI\\ComfyUI_windows_portable\\ComfyUI\\models\\auffusion\\"
+            "auffusion-full-no-adapter",
+        ],
+        "models/{folder}/{name} is read as a hub layout's org/name",
+    ),
+    "/home/adapters/adapter-1-lora": "adapter-{N}-lora is read as an artifact folder",
+    **dict.fromkeys(
+        [
+            "https://replicate.com/lucataco/phi-3-mini-128k-instruct/versions/"
+            "45ba1bd0a3cf3d5254becd00d937c4ba0c01b13fa1830818f483a76aa844205e",
+            "https://model.lmstudio.ai/download/noctrex/"
+            "Huihui-Qwen3-VL-8B-Instruct-abliterated-GGUF",
+        ],
+        "a URL whose host is no hub's is named from its path's last folder",
+    ),
+    "F:\\PythonProject3\\ComfyUI\\custom_nodes\\CosyVoice2_ComfyUI\\pretrained_models\\"
+    "CosyVoice2-0.5B/cosyvoice.yaml": (
+        "a file that is no weights file and no generic file names itself"
     ),
 }
 SETS = {"corpus": (CORPUS, 0.9), "checked": (CHECKED, 0.8)}

@@ -85,7 +85,7 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
 
 
 # README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
-# folders 1.11 to 1.16 no longer take as a name, the paths 1.13 to 1.16 name where the version
+# folders 1.11 to 1.17 no longer take as a name, the paths 1.13 to 1.17 name where the version
 # before named none or named otherwise).
 RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
@@ -195,11 +195,43 @@ _NAMED_BY_OLDER_RULES = [
         None,
         "onnx-community/embeddinggemma-300m-ONNX",
     ),
+    # 1.17
+    (
+        "Mistral-7B-Instruct-v0.2",
+        "vllm/mistralai/Mistral-7B-Instruct-v0.2",
+        None,
+        "mistralai/Mistral-7B-Instruct-v0.2",
+    ),
+    (
+        "default",
+        "/lustre/ckpt/quickstart-sft-debug/20240523/default/epoch7epochstep6globalstep100/",
+        None,
+        "quickstart-sft-debug",
+    ),
+    (
+        "qwen2.5-coder-tools",
+        "https://ollama.com/hhao/qwen2.5-coder-tools",
+        None,
+        "hhao/qwen2.5-coder-tools",
+    ),
+    ("ggml-adapter-model", "models/sql-lora/ggml-adapter-model.bin", None, "sql-lora"),
+    (
+        "datasets/ggerganov",
+        "https://huggingface.co/datasets/ggerganov/whisper.cpp/blob/main/ggml-base.bin",
+        None,
+        "ggerganov/whisper.cpp",
+    ),
+    (
+        "transformer",
+        "/ckpt/Qwen-Image/transformer/diffusion_pytorch_model-00001-of-00009.safetensors",
+        None,
+        "Qwen-Image",
+    ),
 ]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """Rows named as 1.10 to 1.15 named them (written here as they left them) get the names the
+    """Rows named as 1.10 to 1.16 named them (written here as they left them) get the names the
     rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
     with such a name but no path and one renamed by hand (a name not in its path) are left
     alone."""

@@ -63,12 +63,14 @@ class RuleSource:
     host_schemes: tuple[str, ...]
     image_schemes: tuple[str, ...]
     route_prefixes: tuple[str, ...]
+    gateway_prefixes: tuple[str, ...]
     hub_layout_containers: tuple[str, ...]
     ollama_manifests_folder: str
     ollama_default_host: str
     ollama_default_namespace: str
     hub_url_hosts: tuple[str, ...]
     modelscope_url_hosts: tuple[str, ...]
+    ollama_hosts: tuple[str, ...]
     hub_schemes: tuple[str, ...]
     short_hub_schemes: tuple[str, ...]
     snapshots_folder: str
@@ -110,7 +112,7 @@ class RuleSource:
         """llama.cpp's converted file, ggml-model-{type}, also model-{type}, model_{type} or the
         type alone (fullmatch on the lower-cased name without its extension; since 1.16): a
         float type or a quantization type (q4_0, q4_k_m, iq2_xxs, tq1_0)."""
-        return "((ggml-)?model[-_])?(f16|f32|bf16|(q|iq|tq)[0-9]+(_[0-9a-z]+)*)"
+        return "((ggml-|mmproj-)?model[-_])?(f16|f32|bf16|(q|iq|tq)[0-9]+(_[0-9a-z]+)*)"
 
     @property
     def root_segment(self) -> str:
@@ -157,7 +159,14 @@ class RuleSource:
         """A trainer's run folder (fullmatch on the lower-cased segment), skipped like a step
         folder: ms-swift's v{N}-{YYYYMMDD}-{HHMMSS}, LLaMA-Factory's web UI
         train_{YYYY-MM-DD-HH-MM-SS}."""
-        return "v[0-9]+-[0-9]{8}-[0-9]{6}|train_[0-9]{4}(-[0-9]{2}){5}"
+        return f"v[0-9]+-[0-9]{{8}}-[0-9]{{6}}|train_[0-9]{{4}}(-[0-9]{{2}}){{5}}|{self.areal_step}"
+
+    @property
+    def areal_step(self) -> str:
+        """AReaL's checkpoint folder epoch{N}epochstep{N}globalstep{N} (fullmatch on the
+        lower-cased segment; since 1.17), below {experiment}/{trial}/{role}: a run folder, and the
+        trial and role folders above it are skipped too (rules.py _skip_layout)."""
+        return "epoch[0-9]+epochstep[0-9]+globalstep[0-9]+"
 
     @property
     def date_folder(self) -> str:
@@ -170,7 +179,7 @@ class RuleSource:
     def run_folder_likes(self) -> tuple[str, ...]:
         """The run folders' starts as LIKE patterns (true wherever ``run_folder`` matches; each
         starts with the letter its pattern starts with)."""
-        return ("v%-________-______", "train%")
+        return ("v%-________-______", "train%", "epoch%epochstep%globalstep%")
 
     @property
     def variant_folder(self) -> str:
@@ -281,11 +290,33 @@ class RuleSource:
         https://huggingface.co/api/models/{org}/{name}."""
         http = f"{ci('http')}[Ss]?://"
         return (
-            rf"({http}(?:{_alternatives(self.hub_url_hosts)})(?:/{ci('api')}/{ci('models')})?"
+            rf"({http}(?:{_alternatives(self.hub_url_hosts)})"
+            rf"(?:/{ci('api')}/{ci('models')}|/{ci('datasets')}|/{ci('spaces')})?"
             rf"|{http}(?:{_alternatives(self.modelscope_url_hosts)})/{ci('models')}"
             rf"|(?:{_alternatives(self.hub_schemes)}):/)"
             r"/([^/?#@]+)/([^/?#@]+)"
         )
+
+    @property
+    def registry_ref(self) -> str:
+        """A route or gateway prefix in front of Ollama's name of a model pulled from a registry
+        (fullmatch; since 1.17): group 1 is the name, {host}/{org}/{repo}[:{tag}], whose host is
+        a hub URL host, a ModelScope host or an Ollama host: ollama_chat/hf.co/{org}/{repo}."""
+        prefixes = _alternatives(self.route_prefixes + self.gateway_prefixes)
+        hosts = _alternatives(self.hub_url_hosts + self.modelscope_url_hosts + self.ollama_hosts)
+        return rf"(?:{prefixes})/((?:{hosts})/[^/]+/[^/]+)"
+
+    @property
+    def ollama_url(self) -> str:
+        """https://{Ollama's host}/ (also http://; match at the start; since 1.17): a page or
+        a registry path of Ollama's, read as ollama://."""
+        return rf"{ci('http')}[Ss]?://(?:{_alternatives(self.ollama_hosts)})/"
+
+    @property
+    def ollama_ref(self) -> str:
+        """ollama://{namespace}/{model}[:{tag}] (fullmatch; since 1.17): groups 1 and 2 are the
+        namespace and the model."""
+        return rf"{ci('ollama')}://({self.hub_name})/({self.hub_name})(:{self.hub_name})?"
 
     @property
     def uri_query(self) -> str:
@@ -375,12 +406,14 @@ def rule_source() -> RuleSource:
         host_schemes=_words(data, "host_schemes"),
         image_schemes=_words(data, "image_schemes"),
         route_prefixes=_words(data, "route_prefixes"),
+        gateway_prefixes=_words(data, "gateway_prefixes"),
         hub_layout_containers=_words(data, "hub_layout_containers"),
         ollama_manifests_folder=str(data["ollama_manifests_folder"]),
         ollama_default_host=str(data["ollama_default_host"]),
         ollama_default_namespace=str(data["ollama_default_namespace"]),
         hub_url_hosts=_words(data, "hub_url_hosts"),
         modelscope_url_hosts=_words(data, "modelscope_url_hosts"),
+        ollama_hosts=_words(data, "ollama_hosts"),
         hub_schemes=_words(data, "hub_schemes"),
         short_hub_schemes=_words(data, "short_hub_schemes"),
         snapshots_folder=str(data["snapshots_folder"]),

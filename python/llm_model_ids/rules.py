@@ -46,10 +46,16 @@ _VERSION_FOLDER: Final = re.compile(_SRC.version_folder, _FLAGS)
 _MODEL_VERSION: Final = re.compile(_SRC.model_version, _FLAGS)
 _COMPOUND_ARTIFACT: Final = re.compile(_SRC.compound_artifact, _FLAGS)
 _KAGGLE_FRAMEWORKS: Final = frozenset(_SRC.kaggle_frameworks)
+_AREAL_STEP: Final = re.compile(_SRC.areal_step, _FLAGS)
 _RANK_STATES: Final = re.compile(_SRC.rank_states, _FLAGS)
 _NUMBERED_WEIGHTS: Final = re.compile(_SRC.numbered_weights, _FLAGS)
 _STEP_CONTAINERS: Final = frozenset(_SRC.step_containers)
 _ROUTE_PREFIXES: Final = frozenset(_SRC.route_prefixes)
+_GATEWAY_PREFIXES: Final = frozenset(_SRC.gateway_prefixes)
+_REF_PREFIXES: Final = _ROUTE_PREFIXES | _GATEWAY_PREFIXES
+_REGISTRY_REF: Final = re.compile(_SRC.registry_ref, _FLAGS)
+_OLLAMA_URL: Final = re.compile(f"^(?:{_SRC.ollama_url})", _FLAGS)
+_OLLAMA_REF: Final = re.compile(_SRC.ollama_ref, _FLAGS)
 _VOLUME_URI: Final = re.compile(f"^(?:{_SRC.volume_uri})", _FLAGS)  # at the start only
 _IMAGE_TAG: Final = re.compile(f"^(?:{_SRC.image_tag})", _FLAGS)
 _SHORT_HUB_URI: Final = re.compile(f"^(?:{_SRC.short_hub_uri})", _FLAGS)  # at the start only
@@ -124,8 +130,18 @@ def _last_step(segment: str) -> bool:
     return separated and _STEP_FOLDER.fullmatch(_lower(segment)) is not None
 
 
+def _routed_registry_name(value: str) -> str | None:
+    """A route or gateway prefix in front of Ollama's name of a model pulled from a registry,
+    {route}/{host}/{org}/{repo}[:{tag}] (LiteLLM's ollama_chat/hf.co/...; since 1.17): Ollama's
+    name, {host}/{org}/{repo}[:{tag}], readable as written. None for any other value."""
+    match = _REGISTRY_REF.fullmatch(value)
+    return None if match is None else match[1]
+
+
 def is_relative(value: str) -> bool:
     """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
+    if "." in value and _routed_registry_name(value) is not None:
+        return True
     if ":" in value:
         return _hub_ref(value) is not None
     first = _first_segment(value)
@@ -213,14 +229,18 @@ def _skipped(lower: str) -> bool:
     )
 
 
-def _skip_kaggle(segments: list[str], i: int, lower: str) -> None:
-    """Kaggle Models' {model}/{framework}/{variation}/{version}: at a version folder (segment i,
-    skipped) whose segment two above is a framework, blank the framework and the variation, so
-    that both walks skip them as empty segments."""
-    if (
-        i >= 2
-        and _VERSION_FOLDER.fullmatch(lower) is not None
-        and _lower(trim_ws(segments[i - 2])) in _KAGGLE_FRAMEWORKS
+def _skip_layout(segments: list[str], i: int, lower: str) -> None:
+    """At a skipped segment i, blank the two folders above it that a layout puts between the
+    model's name and that segment, so that both walks skip them as empty segments: Kaggle Models'
+    {model}/{framework}/{variation}/{version} (a version folder whose segment two above is a
+    framework) and, since 1.17, AReaL's {experiment}/{trial}/{role}/{step} (its step folder
+    epoch{N}epochstep{N}globalstep{N})."""
+    if i >= 2 and (
+        (
+            _VERSION_FOLDER.fullmatch(lower) is not None
+            and _lower(trim_ws(segments[i - 2])) in _KAGGLE_FRAMEWORKS
+        )
+        or _AREAL_STEP.fullmatch(lower) is not None
     ):
         segments[i - 1] = segments[i - 2] = ""
 
@@ -255,7 +275,7 @@ def _hub_layout(segments: list[str], self_hosted: bool) -> str | None:
                 continue
         lower = _lower(segment)
         if _skipped(lower):
-            _skip_kaggle(segments, i, lower)
+            _skip_layout(segments, i, lower)
             continue
         if _generic_weights_file(segment):
             continue
@@ -361,6 +381,11 @@ def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
 
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
+    if ":/" not in location and "." in location:
+        # ollama_chat/hf.co/{org}/{repo}:{tag}: Ollama's name, without the route
+        routed = _routed_registry_name(location)
+        if routed is not None and _usable(routed, self_hosted):
+            return routed, "2:hub_id"
     if ":" in location and ":/" not in location and _SHORT_HUB_URI.match(location):
         # hf:{org}/{name}... and hf-hub:{org}/{name}, read as hf://
         location = "hf://" + location.split(":", 1)[1]
@@ -369,11 +394,23 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             query = _URI_QUERY.match(location)
             if query is not None:
                 location = query[1]
+        ollama_url = _OLLAMA_URL.match(location)
+        if ollama_url is not None:
+            # https://ollama.com/{namespace}/{model}, read as ollama://
+            location = "ollama://" + location[ollama_url.end() :]
         match = _HUB_URL.match(location)
         if match:
             hub_id = trim_ws(f"{match[2]}/{match[3]}")
             if _usable(hub_id, self_hosted):
                 return hub_id, "2:hub_id"
+        ollama_ref = _OLLAMA_REF.fullmatch(location)
+        if ollama_ref is not None:
+            # ollama://{namespace}/{model}[:{tag}]: Ollama's name, the default namespace left out
+            named = location[len("ollama://") :]
+            if _lower(ollama_ref[1]) == _SRC.ollama_default_namespace:
+                named = named[len(ollama_ref[1]) + 1 :]
+            if _usable(named, self_hosted):
+                return named, "2:hub_id"
         location = _IMAGE_TAG.sub(r"\1", _VOLUME_URI.sub(r"\1://", location, count=1), count=1)
     segments = _SEPARATORS.split(location)
     for segment in reversed(segments):
@@ -391,6 +428,11 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             # LiteLLM's route {provider}/{model}: the model, if usable
             routed = trim_ws(location[len(segments[0]) + 1 :])
             if _usable(routed, self_hosted):
+                return routed, "2:hub_id"
+        elif len(segments) == 3 and _lower(segments[0]) in _GATEWAY_PREFIXES:
+            # a gateway's route {route}/{org}/{name}: org/name, if usable
+            routed = f"{segments[1]}/{segments[2]}"
+            if _hub_part(segments[1]) and _hub_part(segments[2]) and _usable(routed, self_hosted):
                 return routed, "2:hub_id"
         else:
             # text-generation-webui's {org}/{repo}:{branch}, Lemonade's {org}/{repo}:{file}
@@ -424,7 +466,7 @@ def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, s
             return converted
         lower = _lower(segment)
         if _skipped(lower):
-            _skip_kaggle(segments, i, lower)
+            _skip_layout(segments, i, lower)
             continue
         if _container(lower):
             if _step_container(segments, i, lower):

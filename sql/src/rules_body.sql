@@ -70,6 +70,18 @@
                             when r_kind = 'location' and {{FITS:v_trimmed}} then v_trimmed end;
             continue when v_value is null;
 
+            -- Rule 2: a route or gateway prefix in front of Ollama's name of a model pulled from a
+            -- registry (LiteLLM's ollama_chat/hf.co/{org}/{repo}:{tag}): that name, without the
+            -- prefix. (A path with no '.', or starting with '/', pays no regular expression.)
+            if pg_catalog.strpos(v_value, '.') > 0 and pg_catalog.ascii(v_value) <> 47
+               and pg_catalog.strpos(v_value, ':/') = 0 then
+                v_match := pg_catalog.regexp_match(v_value, {{REGISTRY_REF}});
+                if v_match is not null then
+                    v_candidate := v_match[1];
+                    {{TAKE:2:hub_id}}
+                end if;
+            end if;
+
             -- Rule 2: https://huggingface.co/{org}/{name}/... (and its mirrors), ModelScope's
             -- pages, hf://, huggingface://, modelscope:// and ms://. (First, the short hub URIs
             -- hf:{org}/{name}... and hf-hub:{org}/{name} are read as hf://; a URI's query
@@ -88,10 +100,28 @@
                     if pg_catalog.strpos(v_value, '?') > 0 or pg_catalog.strpos(v_value, '#') > 0 then
                         v_value := pg_catalog.regexp_replace(v_value, {{URI_QUERY}}, '\1');
                     end if;
+                    -- (Ollama's pages and registry, https://ollama.com/{path}, read as ollama://)
+                    if pg_catalog.ascii(v_value) operator(pg_catalog.=) any ('{72,104}') then
+                        v_match := pg_catalog.regexp_match(v_value, {{OLLAMA_URL}});
+                        if v_match is not null then
+                            v_value := 'ollama://' || v_match[1];
+                        end if;
+                    end if;
                     v_match := pg_catalog.regexp_match(v_value, {{HUB_URL}});
                     if v_match is not null then
                         v_candidate := pg_catalog.btrim(v_match[2] || '/' || v_match[3], {{WS}});
                         {{TAKE:2:hub_id}}
+                    end if;
+                    -- ollama://{namespace}/{model}[:{tag}]: the name Ollama gives the model, without
+                    -- the default namespace (library).
+                    if pg_catalog.ascii(v_value) operator(pg_catalog.=) any ('{79,111}') then
+                        v_match := pg_catalog.regexp_match(v_value, {{OLLAMA_REF}});
+                        if v_match is not null then
+                            v_candidate := pg_catalog.substr(v_value, case
+                                when pg_catalog.lower(v_match[1] collate "C") operator(pg_catalog.=) {{OLLAMA_NAMESPACE}}
+                                    then 11 + pg_catalog.length(v_match[1]) else 10 end);
+                            {{TAKE:2:hub_id}}
+                        end if;
                     end if;
                     if pg_catalog.lower(pg_catalog.split_part(v_value, ':', 1) collate "C")
                        operator(pg_catalog.=) any ({{URI_SCHEMES_REWRITTEN}}) then
@@ -159,6 +189,13 @@
                     v_candidate := pg_catalog.btrim(pg_catalog.substr(
                         v_value, pg_catalog.length(v_segments[1]) + 2), {{WS}});
                     {{TAKE:2:hub_id}}
+                elsif v_count = 3 and pg_catalog.lower(v_segments[1] collate "C")
+                      operator(pg_catalog.=) any ({{GATEWAY_PREFIXES}}) then
+                    -- (a gateway's route {route}/{org}/{name}: org/name)
+                    if {{HUB_PART:v_segments[2]}} and {{HUB_PART:v_segments[3]}} then
+                        v_candidate := v_segments[2] || '/' || v_segments[3];
+                        {{TAKE:2:hub_id}}
+                    end if;
                 elsif v_count = 2 and pg_catalog.strpos(v_segments[2], ':') > 0 and {{HUB_REF:v_value}} then
                     v_candidate := v_segments[1] || '/' || pg_catalog.split_part(v_segments[2], ':', 1);
                     {{TAKE:2:hub_id}}
@@ -202,9 +239,10 @@
                     end if;
                     v_lower := pg_catalog.lower(v_candidate collate "C");
                     if {{SKIPPED:v_lower}} or {{GENERIC_WEIGHTS_FILE:v_candidate}} then
-                        -- (Kaggle's {framework}/{variation} above a version folder: blanked, so
-                        -- both walks skip them; a weights file is never a version folder)
-                        {{SKIP_KAGGLE:i}}
+                        -- (Kaggle's {framework}/{variation} above a version folder and AReaL's
+                        -- {trial}/{role} above its step folder: blanked, so both walks skip them;
+                        -- a weights file is neither)
+                        {{SKIP_LAYOUT:i}}
                         continue;
                     end if;
                     v_stop := i;
@@ -294,7 +332,7 @@
                 end if;
                 v_lower := pg_catalog.lower(v_candidate collate "C");
                 if {{SKIPPED:v_lower}} then
-                    {{SKIP_KAGGLE:i}}
+                    {{SKIP_LAYOUT:i}}
                     continue;
                 end if;
                 -- (the hub walk above gives the FAST_NAME case's result for its own name: a

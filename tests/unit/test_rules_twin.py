@@ -57,7 +57,9 @@ def test_case_insensitive_pattern_helper() -> None:
     [
         ("models/Qwen3-8B", True),
         ("facebook/opt-125m", False),
-        ("hf.co/org/name", False),
+        ("hf.co/org/name", False),  # Ollama's name of a registry's model: readable
+        ("ollama_chat/hf.co/org/name:Q4_K_M", True),  # the same behind a route (1.17)
+        ("openai/org/name", True),
         ("a/b/c", True),
         ("x.gguf", True),
         ("checkpoint-100", False),  # a lone word: no separator, no path
@@ -86,9 +88,11 @@ def test_readme_names_every_word_of_the_rules() -> None:
         *src.volume_schemes,
         *src.image_schemes,
         *src.route_prefixes,
+        *src.gateway_prefixes,
         *src.hub_layout_containers,
         *src.hub_url_hosts,
         *src.modelscope_url_hosts,
+        *src.ollama_hosts,
         *src.hub_schemes,
         src.ollama_manifests_folder,
         src.ollama_default_host,
