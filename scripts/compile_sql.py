@@ -153,7 +153,8 @@ def _values(src: RuleSource) -> dict[str, str]:
         "ROUTE_PREFIXES": _text_array(src.route_prefixes),
         # A gateway's route in front of a hub id, {route}/{org}/{name} (1.17).
         "GATEWAY_PREFIXES": _text_array(src.gateway_prefixes),
-        # A route or gateway prefix in front of Ollama's name of a registry's model (1.17).
+        # A route or gateway prefix in front of Ollama's name of a registry's model (1.17), on
+        # the lower-cased value.
         "REGISTRY_REF": _literal(f"^{src.registry_ref}$"),
         # https://ollama.com/{path} (1.17), read as ollama://{path}; ollama://{namespace}/{model}.
         "OLLAMA_URL": _literal(f"^{src.ollama_url}(.*)$"),
@@ -377,9 +378,15 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and pg_catalog.strpos(pg_catalog.split_part(pg_catalog.replace({x}, '\\', '/'),"
             f" '/', 1), '.') > 0"
             f" and {x} operator(pg_catalog.~) {_literal(host_first)}))"
-            f" or (pg_catalog.strpos({x}, ':') > 0 and {{{{HUB_REF:{x}}}}})"
-            f" or (pg_catalog.strpos({x}, '.') > 0"
-            f" and {x} operator(pg_catalog.~) {{{{REGISTRY_REF}}}}))"
+            f" or (pg_catalog.strpos({x}, ':') > 0 and ({{{{HUB_REF:{x}}}}}"
+            f" or {{{{ROUTED_REGISTRY:{x}}}}})))"
+        ),
+        # A route or gateway prefix in front of Ollama's name of a registry's model (1.17; the
+        # twin of rules._routed_registry_name). Without a ':' such a value has three segments or
+        # more, a relative path already, so RELATIVE tests it only after a ':'.
+        "ROUTED_REGISTRY": lambda x: (
+            f"(pg_catalog.strpos({x}, '.') > 0"
+            f" and {lower(x)} operator(pg_catalog.~) {{{{REGISTRY_REF}}}})"
         ),
         # {org}/{repo}:{branch or file} (1.16): text-generation-webui's download of a branch,
         # Lemonade's checkpoint of a file (the twin of rules._hub_ref).
@@ -527,19 +534,21 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # Both walks, at a skipped segment i (lower-cased in v_lower): when it is a version folder
         # (up to version_digits digits, tested without a regex) and segment i - 2 is a Kaggle
         # framework (Kaggle Models' {model}/{framework}/{variation}/{version}), or, since 1.17,
-        # AReaL's step folder (its {experiment}/{trial}/{role}/{step}; a regex only for a folder
-        # with "epochstep" in it), blank the two segments above it, so that both walks skip them
-        # as empty segments (the twin of rules._skip_layout). (A statement; it reads the walks'
-        # v_lower and v_segments: the argument is the loop's index.)
+        # AReaL's step folder (its {experiment}/{trial}/{role}/{step}; in an IF of its own behind
+        # a strpos, so a step folder of another shape never prepares its regex), blank the two
+        # segments above it, so that both walks skip them as empty segments (the twin of
+        # rules._skip_layout). (A statement; it reads the walks' v_lower and v_segments: the
+        # argument is the loop's index.)
         "SKIP_LAYOUT": lambda i: (
-            f"if {i} > 2 and ((pg_catalog.octet_length(v_lower) <= {src.version_digits}"
+            f"if {i} > 2 and pg_catalog.octet_length(v_lower) <= {src.version_digits}"
             f" and pg_catalog.ascii(v_lower) between 48 and 57"
             f" and pg_catalog.ltrim(v_lower, '0123456789') = ''"
             f" and {lower(f'pg_catalog.btrim(v_segments[{i} - 2], {{{{WS}}}})')}"
-            f" operator(pg_catalog.=) any ({_text_array(src.kaggle_frameworks)}))"
-            f" or (pg_catalog.strpos(v_lower, 'epochstep') > 0"
-            f" and v_lower operator(pg_catalog.~) {_literal(f'^({src.areal_step})$')}))"
-            f" then v_segments[{i} - 1] := ''; v_segments[{i} - 2] := ''; end if;"
+            f" operator(pg_catalog.=) any ({_text_array(src.kaggle_frameworks)})"
+            f" then v_segments[{i} - 1] := ''; v_segments[{i} - 2] := '';"
+            f" elsif pg_catalog.strpos(v_lower, 'epochstep') > 0 then"
+            f" if {i} > 2 and v_lower operator(pg_catalog.~) {_literal(f'^({src.areal_step})$')}"
+            f" then v_segments[{i} - 1] := ''; v_segments[{i} - 2] := ''; end if; end if;"
         ),
         # Rule 2's result: v_candidate, when usable (FAST_HUB first), as the rule named by the
         # argument (on pass 1, the base model's: 1:base_model_location). A statement; its lines

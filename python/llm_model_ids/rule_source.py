@@ -299,12 +299,16 @@ class RuleSource:
 
     @property
     def registry_ref(self) -> str:
-        """A route or gateway prefix in front of Ollama's name of a model pulled from a registry
-        (fullmatch; since 1.17): group 1 is the name, {host}/{org}/{repo}[:{tag}], whose host is
-        a hub URL host, a ModelScope host or an Ollama host: ollama_chat/hf.co/{org}/{repo}."""
-        prefixes = _alternatives(self.route_prefixes + self.gateway_prefixes)
-        hosts = _alternatives(self.hub_url_hosts + self.modelscope_url_hosts + self.ollama_hosts)
-        return rf"(?:{prefixes})/((?:{hosts})/[^/]+/[^/]+)"
+        """A route or gateway prefix in front of Ollama's name of a model pulled from a registry,
+        {route}/{host}/{org}/{repo}[:{tag}] (fullmatch on the lower-cased value; since 1.17),
+        whose host is a hub URL host, a ModelScope host or an Ollama host:
+        ollama_chat/hf.co/{org}/{repo}. The name is the part after the first /."""
+        words = "|".join(self.route_prefixes + self.gateway_prefixes)
+        hosts = "|".join(
+            h.replace(".", "[.]")
+            for h in self.hub_url_hosts + self.modelscope_url_hosts + self.ollama_hosts
+        )
+        return rf"(?:{words})/(?:{hosts})/[^/]+/[^/]+"
 
     @property
     def ollama_url(self) -> str:

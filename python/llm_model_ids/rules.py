@@ -133,17 +133,20 @@ def _last_step(segment: str) -> bool:
 def _routed_registry_name(value: str) -> str | None:
     """A route or gateway prefix in front of Ollama's name of a model pulled from a registry,
     {route}/{host}/{org}/{repo}[:{tag}] (LiteLLM's ollama_chat/hf.co/...; since 1.17): Ollama's
-    name, {host}/{org}/{repo}[:{tag}], readable as written. None for any other value."""
-    match = _REGISTRY_REF.fullmatch(value)
-    return None if match is None else match[1]
+    name, {host}/{org}/{repo}[:{tag}], readable as written. None for any other value.
+    (SQL: ROUTED_REGISTRY.)"""
+    if _REGISTRY_REF.fullmatch(_lower(value)) is None:
+        return None
+    return value.split("/", 1)[1]
 
 
 def is_relative(value: str) -> bool:
     """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
-    if "." in value and _routed_registry_name(value) is not None:
-        return True
     if ":" in value:
-        return _hub_ref(value) is not None
+        # (a route before Ollama's name with no tag has three segments or more: a path already)
+        return _hub_ref(value) is not None or (
+            "." in value and _routed_registry_name(value) is not None
+        )
     first = _first_segment(value)
     separated = "/" in value or "\\" in value
     if separated and _HOST.fullmatch(first):

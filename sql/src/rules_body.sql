@@ -72,12 +72,11 @@
 
             -- Rule 2: a route or gateway prefix in front of Ollama's name of a model pulled from a
             -- registry (LiteLLM's ollama_chat/hf.co/{org}/{repo}:{tag}): that name, without the
-            -- prefix. (A path with no '.', or starting with '/', pays no regular expression.)
-            if pg_catalog.strpos(v_value, '.') > 0 and pg_catalog.ascii(v_value) <> 47
-               and pg_catalog.strpos(v_value, ':/') = 0 then
-                v_match := pg_catalog.regexp_match(v_value, {{REGISTRY_REF}});
-                if v_match is not null then
-                    v_candidate := v_match[1];
+            -- prefix. (A path starting with '/' pays one test for it; one with no '.', no regular
+            -- expression.)
+            if pg_catalog.ascii(v_value) <> 47 then
+                if pg_catalog.strpos(v_value, ':/') = 0 and {{ROUTED_REGISTRY:v_value}} then
+                    v_candidate := pg_catalog.substr(v_value, pg_catalog.strpos(v_value, '/') + 1);
                     {{TAKE:2:hub_id}}
                 end if;
             end if;
