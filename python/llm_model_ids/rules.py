@@ -52,7 +52,6 @@ _NUMBERED_WEIGHTS: Final = re.compile(_SRC.numbered_weights, _FLAGS)
 _STEP_CONTAINERS: Final = frozenset(_SRC.step_containers)
 _ROUTE_PREFIXES: Final = frozenset(_SRC.route_prefixes)
 _GATEWAY_PREFIXES: Final = frozenset(_SRC.gateway_prefixes)
-_REF_PREFIXES: Final = _ROUTE_PREFIXES | _GATEWAY_PREFIXES
 _REGISTRY_REF: Final = re.compile(_SRC.registry_ref, _FLAGS)
 _OLLAMA_URL: Final = re.compile(f"^(?:{_SRC.ollama_url})", _FLAGS)
 _OLLAMA_REF: Final = re.compile(_SRC.ollama_ref, _FLAGS)
