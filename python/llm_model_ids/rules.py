@@ -133,8 +133,8 @@ def _routed_registry_name(value: str) -> str | None:
     """A route or gateway prefix in front of Ollama's name of a model pulled from a registry,
     {route}/{host}/{org}/{repo}[:{tag}] (LiteLLM's ollama_chat/hf.co/...; since 1.17): Ollama's
     name, {host}/{org}/{repo}[:{tag}], readable as written. None for any other value.
-    (SQL: ROUTED_REGISTRY.)"""
-    if _REGISTRY_REF.fullmatch(_lower(value)) is None:
+    (SQL: ROUTED_REGISTRY, whose '.' gate is the first test here too.)"""
+    if "." not in value or _REGISTRY_REF.fullmatch(_lower(value)) is None:
         return None
     return value.split("/", 1)[1]
 
@@ -143,9 +143,7 @@ def is_relative(value: str) -> bool:
     """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
     if ":" in value:
         # (a route before Ollama's name with no tag has three segments or more: a path already)
-        return _hub_ref(value) is not None or (
-            "." in value and _routed_registry_name(value) is not None
-        )
+        return _hub_ref(value) is not None or _routed_registry_name(value) is not None
     first = _first_segment(value)
     separated = "/" in value or "\\" in value
     if separated and _HOST.fullmatch(first):
@@ -383,7 +381,7 @@ def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
 
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
-    if ":/" not in location and "." in location:
+    if ":/" not in location:
         # ollama_chat/hf.co/{org}/{repo}:{tag}: Ollama's name, without the route
         routed = _routed_registry_name(location)
         if routed is not None and _usable(routed, self_hosted):
