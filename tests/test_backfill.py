@@ -424,7 +424,7 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(db: str, conn: Conn) -> None:
     assert conn.execute("select count(*) from llm_model_ids.audit").fetchone() == (0,)
 
 
-def test_values_kept_as_written_before_1_14_to_1_17_are_audited_then_rewritten(
+def test_values_kept_as_written_before_1_14_to_1_18_are_audited_then_rewritten(
     db: str, conn: Conn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """README, "Upgrading": a model_id 1.13 kept as written (no model_path) that 1.14 rewrites (a
@@ -432,7 +432,8 @@ def test_values_kept_as_written_before_1_14_to_1_17_are_audited_then_rewritten(
     rewrites (Alibaba's oss://, Huawei's obs://), one 1.15 kept that 1.16 rewrites (a short hub
     URI, text-generation-webui's {org}/{repo}:{branch}, Lemonade's {org}/{repo}:{file}), or one
     1.16 kept that 1.17 rewrites (hdfs://, tos://, a route in front of Ollama's name of a
-    registry's model) shows up in the audit, and backfill names it and keeps it as the load
+    registry's model), or one 1.17 kept that 1.18 rewrites (Ollama's registry with no scheme)
+    shows up in the audit, and backfill names it and keeps it as the load
     path."""
     kept = {
         "ollama://qwen3:4b": "qwen3:4b",
@@ -450,6 +451,7 @@ def test_values_kept_as_written_before_1_14_to_1_17_are_audited_then_rewritten(
         "hdfs://haruna/home/user/rlhf/deepseek-v3-9B": "deepseek-v3-9B",
         "tos://bucket/models/HuggingFaceTB/SmolLM-1.7B/": "HuggingFaceTB/SmolLM-1.7B",
         "ollama_chat/hf.co/unsloth/Qwen3-8B-GGUF:Q4_K_M": "hf.co/unsloth/Qwen3-8B-GGUF:Q4_K_M",
+        "registry.ollama.ai/library/gemma4:e4b": "gemma4:e4b",
     }
     rows = [legacy(conn, model_id=model_id, provider="vllm") for model_id in kept]
     proposed = dict(

@@ -273,6 +273,44 @@ interesting_segments = st.sampled_from(
         "Ollama.com",
         "openai",
         "VLLM",
+        # 1.18: metrics folders and files, Composer's, FSDP's and Orbax's folders, step numbers,
+        # versions with dots, NeMo's names, more artifact folders
+        "epoch=2-step=1000.ckpt",
+        "Epoch=0-Step=100-v1",
+        "evo2--val_loss=1.4537-epoch=0-consumed_samples=100.0-last",
+        "model_name=0--val_loss=1.44-step=49",
+        "lr=1e-4_bs=32",
+        "a=b",
+        "=",
+        "ep0-ba1000-rank0.pt",
+        "EP1-BA367",
+        "ep1-ba",
+        "latest-rank0.pt",
+        "latest-unsharded",
+        "pytorch_model_fsdp_0",
+        "pytorch_model_fsdp_x",
+        "items",
+        "unscanned_checkpoint",
+        "14499",
+        "0123456789012",
+        "v1.2",
+        "V2.1.0",
+        "v20260301",
+        "2.5",
+        "1.",
+        "v.1",
+        "megatron_gpt_sft.nemo",
+        "mcore_gpt",
+        "last.nemo",
+        "nemo_experiments",
+        "finetune",
+        "current",
+        "_actor",
+        "quant",
+        "checkpoints",
+        "CKPTS",
+        "registry.ollama.ai",
+        "www.ollama.com",
     ]
 )
 segment = st.one_of(interesting_segments, text)
@@ -381,6 +419,14 @@ prefix = st.sampled_from(
         "https://hf.co/Spaces/o/",
         "hdfs://",
         "TOS://b/",
+        # 1.18: Ollama's registry without a scheme, a run's checkpoints folder
+        "registry.ollama.ai/",
+        "Registry.Ollama.AI/library/",
+        "ollama.com/o/",
+        "ollama_chat/registry.ollama.ai/",
+        "registry.ollama.ai.x/",
+        "/srv/run/checkpoints/",
+        "runs/x/CHECKPOINTS/",
     ]
 )
 hub_layout = st.builds(
@@ -468,11 +514,24 @@ routed = st.builds(
     hub_part,
     st.sampled_from(["", ":Q4_K_M", ":latest", ":", "/x.gguf", "/"]),
 )
-# Ollama's pages and ollama:// references (1.17): ollama://{namespace}/{model}[:{tag}]
+# Ollama's pages and ollama:// references (1.17): ollama://{namespace}/{model}[:{tag}]; its
+# registry's names without a scheme (1.18)
 ollama_ref = st.builds(
     lambda scheme, namespace, model, tag: f"{scheme}{namespace}/{model}{tag}",
     st.sampled_from(
-        ["ollama://", "OLLAMA://", "https://ollama.com/", "http://registry.ollama.ai/", "x://"]
+        [
+            "ollama://",
+            "OLLAMA://",
+            "https://ollama.com/",
+            "http://registry.ollama.ai/",
+            "x://",
+            "registry.ollama.ai/",
+            "Ollama.com/",
+            "www.ollama.com/",
+            "hosted_vllm/registry.ollama.ai/",
+            "vllm/ollama.com/",
+            "registry.ollama.ai\\",
+        ]
     ),
     st.sampled_from(["library", "Library", "hhao", "", "-x", "a:1"]),
     hub_part,
@@ -556,6 +615,11 @@ providers = st.sampled_from(
         "onnxruntime-genai",
         "AReaL",
         "comfyui",
+        "NeMo",
+        "maxtext",
+        "composer",
+        "litgpt",
+        "nanotron",
     ]
 )
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), text)

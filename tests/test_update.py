@@ -85,7 +85,7 @@ def test_writing_the_result_back_changes_nothing(conn: Conn) -> None:
 
 
 # README, "Upgrading": how a row named by an older version's rules is named by the new ones (the
-# folders 1.11 to 1.17 no longer take as a name, the paths 1.13 to 1.17 name where the version
+# folders 1.11 to 1.18 no longer take as a name, the paths 1.13 to 1.18 name where the version
 # before named none or named otherwise).
 RENAME_ROWS = (
     "update public.llm_models set model_id = metadata->>'model_path'"
@@ -133,7 +133,7 @@ _NAMED_BY_OLDER_RULES = [
     ),
     ("hf_global_step_140", "/ckpt/debug-8b/hf_global_step_140", None, "debug-8b"),
     ("phi-3.5-vision.llamafile", "./phi-3.5-vision.llamafile", None, "phi-3.5-vision"),
-    ("local-model", "/srv/llama-ft/1234", "", "local-model"),  # still no name
+    ("local-model", "/srv/llama-ft/1234", "", "llama-ft"),  # 1.18: a step number, skipped
     # 1.14
     ("StableCode-3B", "TabbyML/StableCode-3B/", None, "TabbyML/StableCode-3B"),
     ("triton/mf", "models/triton/mf/1/model.onnx", None, "mf"),
@@ -227,11 +227,23 @@ _NAMED_BY_OLDER_RULES = [
         None,
         "Qwen-Image",
     ),
+    # 1.18
+    ("local-model", "/results/slm_dpo/checkpoints/last.nemo", None, "slm_dpo"),
+    ("v1.2", "s3://bucket/tweet-scorer/v1.2/", None, "tweet-scorer"),
+    ("items", "gs://bucket/gemma2-2b-it/checkpoints/0/items", None, "gemma2-2b-it"),
+    ("ep0-ba1000-rank0", "/raid/runs/mpt-7b-ft/checkpoints/ep0-ba1000-rank0.pt", None, "mpt-7b-ft"),
+    (
+        "pytorch_model_fsdp_0",
+        "/home/u/exp/llama-3.1-8b-qlora/checkpoint-5060/pytorch_model_fsdp_0",
+        None,
+        "llama-3.1-8b-qlora",
+    ),
+    ("megatron_gpt_sft", "/results/acsft_70b/checkpoints/megatron_gpt_sft.nemo", None, "acsft_70b"),
 ]
 
 
 def test_writing_the_path_back_names_a_row_with_the_current_rules(conn: Conn) -> None:
-    """Rows named as 1.10 to 1.16 named them (written here as they left them) get the names the
+    """Rows named as 1.10 to 1.17 named them (written here as they left them) get the names the
     rules give now; each keeps its model_path, with no previous_model_path (the same path). A row
     with such a name but no path and one renamed by hand (a name not in its path) are left
     alone."""

@@ -158,8 +158,12 @@ class RuleSource:
     def run_folder(self) -> str:
         """A trainer's run folder (fullmatch on the lower-cased segment), skipped like a step
         folder: ms-swift's v{N}-{YYYYMMDD}-{HHMMSS}, LLaMA-Factory's web UI
-        train_{YYYY-MM-DD-HH-MM-SS}."""
-        return f"v[0-9]+-[0-9]{{8}}-[0-9]{{6}}|train_[0-9]{{4}}(-[0-9]{{2}}){{5}}|{self.areal_step}"
+        train_{YYYY-MM-DD-HH-MM-SS}, AReaL's step folder, and (since 1.18) Composer's
+        checkpoints ep{N}-ba{N}[-rank{N}] (LLM Foundry's ep0-ba1000-rank0.pt)."""
+        return (
+            f"v[0-9]+-[0-9]{{8}}-[0-9]{{6}}|train_[0-9]{{4}}(-[0-9]{{2}}){{5}}|{self.areal_step}"
+            "|ep[0-9]+-ba[0-9]+(-rank[0-9]+)?"
+        )
 
     @property
     def areal_step(self) -> str:
@@ -179,31 +183,45 @@ class RuleSource:
     def run_folder_likes(self) -> tuple[str, ...]:
         """The run folders' starts as LIKE patterns (true wherever ``run_folder`` matches; each
         starts with the letter its pattern starts with)."""
-        return ("v%-________-______", "train%", "epoch%epochstep%globalstep%")
+        return ("v%-________-______", "train%", "epoch%epochstep%globalstep%", "ep%-ba%")
 
     @property
     def variant_folder(self) -> str:
         """A version or variant folder below a model's folder (fullmatch on the lower-cased
-        segment), skipped: 1 to 3 digits (Triton's {model}/1/model.onnx, Kaggle's version),
+        segment), skipped: 1 to 3 digits (Triton's {model}/1/model.onnx, Kaggle's version; since
+        1.18 any number of digits: a step number, nanotron's and Orbax's {run}/{step}; and a
+        version with dots or a "v", v1.2, 2.0.1, v20260301, as buckets and registries store
+        one: s3://{bucket}/{model}/v1.2/),
         also after a "v" (a model registry's {model}/v1, since 1.14), a date or time (since 1.14),
         TensorRT-LLM's {N}-gpu, ExLlamaV2's {N.N}bpw branches (6.0bpw, 8.0bpw_h8), GPTQ-for-LLaMa's
         {N}bit-{N}g (4bit-128g.safetensors, since 1.16), ONNX Runtime GenAI's
         {target}-{precision}... (cpu-int4-rtn-block-32-acc-level-4, since 1.16), the GPTQ/AWQ
         branches (gptq-4bit-32g-actorder_true) and Megatron's rank folders (mp_rank_00,
-        mp_rank_00_001). Each alternative starts with a digit or with one of ``variant_starts``
-        (the SQL's gate)."""
+        mp_rank_00_001); since 1.18 accelerate's FSDP folders (pytorch_model_fsdp_0) and
+        ``metrics_folder``. Each alternative starts with a digit or with one of
+        ``variant_starts``, or has an "=" (the SQL's gate)."""
         return (
-            f"{self.model_version}|{self.date_folder}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
+            f"{self.model_version}|[0-9]+|v?[0-9]+([.][0-9]+)+|v[0-9]+|{self.date_folder}|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
             "|[0-9]+bits?(-[0-9]+g)?"
             "|(cpu|cuda|directml|dml|gpu|npu|webgpu)[-_](int4|int8|fp16|fp32|bf16|fp8)([-_].*)?"
             "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
+            f"|pytorch_model_fsdp_[0-9]+|{self.metrics_folder}"
         )
+
+    @property
+    def metrics_folder(self) -> str:
+        """A checkpoint named for its metrics (fullmatch on the lower-cased segment, a file's
+        without its extension; since 1.18): Lightning's epoch={N}-step={N}, NeMo's
+        {name}--val_loss={x}-step={N}-consumed_samples={x}[-last] (its {name} is the run's or
+        model_name=0). Every one has an "=" (the SQL's gate)."""
+        pair = "[a-z_]+=[-+.0-9e]*"
+        return f"([^=/]*--)?{pair}(-{{1,2}}{pair})*(-last|-v[0-9]+)?"
 
     @property
     def variant_starts(self) -> tuple[str, ...]:
         """The first two characters of the variant folders that do not start with a digit."""
         targets = ("cp", "cu", "di", "dm", "np", "we")  # ONNX Runtime GenAI's (1.16)
-        return ("gp", "aw", "mp", *targets, *(f"v{digit}" for digit in range(10)))
+        return ("gp", "aw", "mp", "py", *targets, *(f"v{digit}" for digit in range(10)))
 
     @property
     def rank_states(self) -> str:
@@ -242,7 +260,8 @@ class RuleSource:
 
     @property
     def version_digits(self) -> int:
-        """A version folder has 1 to this many digits (more is a run id, which stops the walk)."""
+        """A version folder has 1 to this many digits: Kaggle's layout and a model repository's
+        {model}/{version} (a folder of more digits is skipped too since 1.18, as a step)."""
         return 3
 
     @property
@@ -315,6 +334,22 @@ class RuleSource:
         """https://{Ollama's host}/ (also http://; match at the start; since 1.17): a page or
         a registry path of Ollama's, read as ollama://."""
         return rf"{ci('http')}[Ss]?://(?:{_alternatives(self.ollama_hosts)})/"
+
+    @property
+    def ollama_host_path(self) -> str:
+        """Ollama's name of a model in its own registry without a scheme, optionally behind a
+        route or gateway prefix, {host}/{namespace}/{model}[:{tag}]
+        (registry.ollama.ai/library/gemma4:e4b; fullmatch; since 1.18): read as
+        ollama://{namespace}/{model}[:{tag}] (group 1). Every one has a "." (its host)."""
+        routes = _alternatives(self.route_prefixes + self.gateway_prefixes)
+        return rf"(?:(?:{routes})/)?(?:{_alternatives(self.ollama_hosts)})/([^/\\]+/[^/\\]+)"
+
+    @property
+    def ollama_host_starts(self) -> tuple[int, ...]:
+        """The first characters (code points, both cases) ``ollama_host_path`` may start with:
+        the SQL's gate before its regex."""
+        words = self.route_prefixes + self.gateway_prefixes + self.ollama_hosts
+        return tuple(sorted({ord(c) for w in words for c in (w[0].lower(), w[0].upper())}))
 
     @property
     def ollama_ref(self) -> str:

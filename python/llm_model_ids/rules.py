@@ -55,6 +55,7 @@ _GATEWAY_PREFIXES: Final = frozenset(_SRC.gateway_prefixes)
 _REGISTRY_REF: Final = re.compile(_SRC.registry_ref, _FLAGS)
 _OLLAMA_URL: Final = re.compile(f"^(?:{_SRC.ollama_url})", _FLAGS)
 _OLLAMA_REF: Final = re.compile(_SRC.ollama_ref, _FLAGS)
+_OLLAMA_HOST_PATH: Final = re.compile(_SRC.ollama_host_path, _FLAGS)
 _VOLUME_URI: Final = re.compile(f"^(?:{_SRC.volume_uri})", _FLAGS)  # at the start only
 _IMAGE_TAG: Final = re.compile(f"^(?:{_SRC.image_tag})", _FLAGS)
 _SHORT_HUB_URI: Final = re.compile(f"^(?:{_SRC.short_hub_uri})", _FLAGS)  # at the start only
@@ -141,6 +142,9 @@ def _routed_registry_name(value: str) -> str | None:
 
 def is_relative(value: str) -> bool:
     """A relative path, for a value that is neither a location nor opaque (rule 3 of v2)."""
+    if _OLLAMA_HOST_PATH.fullmatch(value) is not None:
+        # Ollama's registry.ollama.ai/{namespace}/{model}[:{tag}] (since 1.18), read as ollama://
+        return True
     if ":" in value:
         # (a route before Ollama's name with no tag has three segments or more: a path already)
         return _hub_ref(value) is not None or _routed_registry_name(value) is not None
@@ -301,13 +305,12 @@ def _decoded(hub_id: str) -> str:
 
 
 def _step_container(segments: list[str], i: int, lower: str) -> bool:
-    """Segment i is a container that holds a run's checkpoints, directly above a step or run
-    folder ({run}/checkpoints/checkpoint-1000): rule 3 skips it."""
-    return (
-        lower in _STEP_CONTAINERS
-        and i + 1 < len(segments)
-        and _STEP_FOLDER.fullmatch(_lower(trim_ws(segments[i + 1]))) is not None
-    )
+    """Segment i is a container that holds a run's checkpoints, directly above a skipped folder
+    or file (its weights extension stripped: {run}/checkpoints/checkpoint-1000, .../best,
+    .../last.ckpt, .../14499; since 1.18 more than a step or run folder): rule 3 skips it."""
+    if lower not in _STEP_CONTAINERS or i + 1 >= len(segments):
+        return False
+    return _skipped(_WEIGHTS_EXTENSION.sub("", _lower(trim_ws(segments[i + 1])), count=1))
 
 
 def _model_version(segments: list[str], end: int) -> bool:
@@ -381,6 +384,10 @@ def _snapshot_cache(folder: str, self_hosted: bool) -> str | None:
 
 def name_from_location(location: str, self_hosted: bool = False) -> tuple[str, str] | None:
     """Rules 2 and 3 for a trimmed location: (name, rule) or None when it yields no name."""
+    ollama_hosted = _OLLAMA_HOST_PATH.fullmatch(location)
+    if ollama_hosted is not None:
+        # registry.ollama.ai/{namespace}/{model}[:{tag}], maybe behind a route: read as ollama://
+        location = "ollama://" + ollama_hosted[1]
     if ":/" not in location:
         # ollama_chat/hf.co/{org}/{repo}:{tag}: Ollama's name, without the route
         routed = _routed_registry_name(location)

@@ -74,7 +74,12 @@
             -- registry (LiteLLM's ollama_chat/hf.co/{org}/{repo}:{tag}): that name, without the
             -- prefix. (A path starting with '/' pays one test for it; one with no '.', no regular
             -- expression.)
+            -- Ollama's name of a model in its own registry, with no scheme and maybe behind a
+            -- route (registry.ollama.ai/library/gemma4:e4b, since 1.18): read as ollama://.
             if pg_catalog.ascii(v_value) <> 47 then
+                if {{OLLAMA_HOSTED:v_value}} then
+                    v_value := 'ollama://' || (pg_catalog.regexp_match(v_value, {{OLLAMA_HOST_PATH}}))[1];
+                end if;
                 if pg_catalog.strpos(v_value, ':/') = 0 and {{ROUTED_REGISTRY:v_value}} then
                     v_candidate := pg_catalog.substr(v_value, pg_catalog.strpos(v_value, '/') + 1);
                     {{TAKE:2:hub_id}}
@@ -337,11 +342,16 @@
                 -- (the hub walk above gives the FAST_NAME case's result for its own name: a
                 -- change to this test is a change to that one)
                 if {{CONTAINER:v_lower}} then
-                    -- A run's checkpoints folder directly above a step or run folder is skipped
-                    -- ({run}/checkpoints/{step}); any other container ends the walk.
-                    continue when v_lower operator(pg_catalog.=) any ({{STEP_CONTAINERS}})
-                        and i < v_count
-                        and {{STEP:pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C")}};
+                    -- A run's checkpoints folder directly above a skipped folder or file (with its
+                    -- weights extension stripped) is skipped ({run}/checkpoints/{step}, .../best,
+                    -- .../last.ckpt, .../14499); any other container ends the walk.
+                    if v_lower operator(pg_catalog.=) any ({{STEP_CONTAINERS}}) and i < v_count then
+                        v_next := pg_catalog.lower(pg_catalog.btrim(v_segments[i + 1], {{WS}}) collate "C");
+                        if {{WEIGHTS_EXT:v_next}} then
+                            v_next := {{STRIP_EXT:v_next}};
+                        end if;
+                        continue when {{SKIPPED:v_next}};
+                    end if;
                 else
                     if {{FAST_NAME:v_candidate}} then
                         v_name := v_candidate;

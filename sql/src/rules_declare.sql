@@ -18,3 +18,4 @@
     v_count integer;
     v_stop integer;
     v_first integer;
+    v_next text;
