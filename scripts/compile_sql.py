@@ -61,10 +61,11 @@ _HEADER_CANONICAL = """\
 _HEADER_MIGRATION = """\
 -- llm-model-ids {version} (upgrade from 1.17.0): names on more real layouts of training
 -- frameworks' checkpoints, cluster serving stacks and apps. A run's checkpoints folder is skipped
--- above any skipped folder or file or a step number ({{run}}/checkpoints/best,
--- .../last.ckpt, .../14499/items); Composer's ep{{N}}-ba{{N}}[-rank{{N}}], Lightning's and NeMo's
--- metrics folders ({{name}}--val_loss={{x}}-step={{N}}...), accelerate's pytorch_model_fsdp_{{N}},
--- Orbax's items, MaxText's (un)scanned and NeMo's default experiment names are skipped.
+-- above any skipped folder or file ({{run}}/checkpoints/best, .../last.ckpt, .../14499/items).
+-- Step numbers of any length, versions with dots (v1.2/), Composer's ep{{N}}-ba{{N}}[-rank{{N}}],
+-- Lightning's and NeMo's metrics folders ({{name}}--val_loss={{x}}-step={{N}}...), accelerate's
+-- pytorch_model_fsdp_{{N}}, Orbax's items, MaxText's (un)scanned and NeMo's default experiment
+-- names are skipped; nemo_experiments is a container.
 -- A self-hosted registry.ollama.ai/{{namespace}}/{{model}}[:{{tag}}] (no scheme) is read as
 -- ollama://. 27 more providers (training frameworks, cluster serving stacks) are self-hosted.
 -- The load path is unchanged. No row changes: a row an older version named otherwise keeps that

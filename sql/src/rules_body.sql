@@ -74,9 +74,10 @@
             -- registry (LiteLLM's ollama_chat/hf.co/{org}/{repo}:{tag}): that name, without the
             -- prefix. (A path starting with '/' pays one test for it; one with no '.', no regular
             -- expression.)
-            -- Ollama's name of a model in its own registry, with no scheme and maybe behind a
-            -- route (registry.ollama.ai/library/gemma4:e4b, since 1.18): read as ollama://.
             if pg_catalog.ascii(v_value) <> 47 then
+                -- (first, Ollama's name of a model in its own registry, with no scheme and maybe
+                -- behind a route, registry.ollama.ai/library/gemma4:e4b, since 1.18: read as
+                -- ollama://, which the URIs' rule below names)
                 if {{OLLAMA_HOSTED:v_value}} then
                     v_value := 'ollama://' || (pg_catalog.regexp_match(v_value, {{OLLAMA_HOST_PATH}}))[1];
                 end if;
