@@ -383,12 +383,16 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" or {{{{OLLAMA_HOSTED:{x}}}}})"
         ),
         # Ollama's name of a model in its own registry with no scheme, {host}/{namespace}/{model}
-        # (1.18; behind a route too): a relative path, read as ollama://. (Its host has a '.',
-        # and the first character is one the regex admits: most values stop there.)
+        # (1.18; behind a route too): a relative path, read as ollama://.
         "OLLAMA_HOSTED": lambda x: (
-            f"(pg_catalog.strpos({x}, '.') > 0"
-            f" and pg_catalog.ascii({x}) operator(pg_catalog.=) any ({ollama_host_starts})"
+            f"({{{{OLLAMA_HOSTED_GATE:{x}}}}}"
             f" and {x} operator(pg_catalog.~) {{{{OLLAMA_HOST_PATH}}}})"
+        ),
+        # OLLAMA_HOSTED's gate (true wherever its regex matches): the host has a '.', and the
+        # first character is one the regex admits. Most values stop there.
+        "OLLAMA_HOSTED_GATE": lambda x: (
+            f"(pg_catalog.strpos({x}, '.') > 0"
+            f" and pg_catalog.ascii({x}) operator(pg_catalog.=) any ({ollama_host_starts}))"
         ),
         # A route or gateway prefix in front of Ollama's name of a registry's model (1.17; the
         # twin of rules._routed_registry_name). Without a ':' such a value has three segments or

@@ -78,8 +78,11 @@
                 -- (first, Ollama's name of a model in its own registry, with no scheme and maybe
                 -- behind a route, registry.ollama.ai/library/gemma4:e4b, since 1.18: read as
                 -- ollama://, which the URIs' rule below names)
-                if {{OLLAMA_HOSTED:v_value}} then
-                    v_value := 'ollama://' || (pg_catalog.regexp_match(v_value, {{OLLAMA_HOST_PATH}}))[1];
+                if {{OLLAMA_HOSTED_GATE:v_value}} then
+                    v_match := pg_catalog.regexp_match(v_value, {{OLLAMA_HOST_PATH}});
+                    if v_match is not null then
+                        v_value := 'ollama://' || v_match[1];
+                    end if;
                 end if;
                 if pg_catalog.strpos(v_value, ':/') = 0 and {{ROUTED_REGISTRY:v_value}} then
                     v_candidate := pg_catalog.substr(v_value, pg_catalog.strpos(v_value, '/') + 1);
