@@ -201,7 +201,7 @@ class RuleSource:
         ``metrics_folder``. Each alternative starts with a digit or with one of
         ``variant_starts``, or has an "=" (the SQL's gate)."""
         return (
-            f"{self.model_version}|[0-9]+|v?[0-9]+([.][0-9]+)+|v[0-9]+|{self.date_folder}"
+            f"v?[0-9]+([.][0-9]+)*|{self.date_folder}"  # (model_version's among them)
             "|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
             "|[0-9]+bits?(-[0-9]+g)?"
             "|(cpu|cuda|directml|dml|gpu|npu|webgpu)[-_](int4|int8|fp16|fp32|bf16|fp8)([-_].*)?"
