@@ -241,14 +241,15 @@ def measure(log: bool = True) -> tuple[str, dict[str, dict[str, float]]]:
     versions = bench.version_files()
     names = {v: f"bench_{v.replace('.', '_')}" for v in versions}
     label = {v: (__version__ if v == bench.NOW else v) for v in versions}
-    shown = list(bench.WORKLOADS)
+    workloads = {**bench.WORKLOADS, **MORE_WORKLOADS}
+    shown = list(workloads)
     costs: dict[str, dict[str, float]] = {}
     parts: dict[str, dict[str, float]] = {}
     now = names[bench.NOW]
     databases = {names[v]: files for v, files in versions.items()}
     with stopped_cluster(databases, now) as (data, function):
         for workload_name in shown:
-            workload = bench.WORKLOADS[workload_name]
+            workload = workloads[workload_name]
             none = per_row(data, now, "bench.none", workload)
             row = {"none": none, "floor": per_row(data, now, "bench.floor", workload) - none}
             for version in versions:
@@ -287,6 +288,29 @@ def measure(log: bool = True) -> tuple[str, dict[str, dict[str, float]]]:
     )
     return text, costs
 
+
+# Rows of other shapes, counted here only (no target, and not timed): the names 1.19's fast tests
+# take where 1.18 ran the full test, and a row the trigger hands over to normalize().
+MORE_WORKLOADS: dict[str, tuple[str, str, str, str]] = {
+    "path name with a digit first (3:path_name)": (
+        "'ft-' || g",
+        "'vllm'",
+        "'/srv/models/runs/' || g || '/7b-ft-' || g || '/checkpoint-' || g",
+        "null",
+    ),
+    "hub layout, an 11-character org (2:hub_layout)": (
+        "'ft-' || g",
+        "'vllm'",
+        "'/mnt/models/deepseek-ai/DeepSeek-R1-' || g",
+        "null",
+    ),
+    "path name the trigger hands over ('_' first)": (
+        "'ft-' || g",
+        "'vllm'",
+        "'/srv/models/runs/' || g || '/_ft-' || g || '/checkpoint-' || g",
+        "null",
+    ),
+}
 
 # model_id, provider, base_model (SQL)
 STATEMENT_SHAPES = {

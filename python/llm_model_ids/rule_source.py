@@ -139,6 +139,13 @@ class RuleSource:
         return (36, 40, 47, 64, 71)
 
     @property
+    def opaque_characters(self) -> str:
+        """Every character of an id uuid_or_digest matches, lower-cased: a value of an opaque
+        length with any other character is no such id (the SQL's FAST_NAME tests that with one
+        translate() instead of the regex)."""
+        return "0123456789abcdef-_:jobrunsh"
+
+    @property
     def weights_extension(self) -> str:
         """A weights-file extension at the end of a value (search; ends with $)."""
         return rf"[.]({_alternatives(self.weights_extensions)})$"
@@ -198,15 +205,20 @@ class RuleSource:
         {target}-{precision}... (cpu-int4-rtn-block-32-acc-level-4, since 1.16), the GPTQ/AWQ
         branches (gptq-4bit-32g-actorder_true) and Megatron's rank folders (mp_rank_00,
         mp_rank_00_001); since 1.18 accelerate's FSDP folders (pytorch_model_fsdp_0) and
-        ``metrics_folder``. Each alternative starts with a digit or with one of
-        ``variant_starts``, or has an "=" (the SQL's gate)."""
+        ``metrics_folder``."""
+        return f"{self.variant_shapes}|{self.metrics_folder}"
+
+    @property
+    def variant_shapes(self) -> str:
+        """``variant_folder`` but the metrics folders. Each alternative starts with a digit or
+        with one of ``variant_starts`` (the SQL's gate; the metrics folders' is an "=")."""
         return (
             f"v?[0-9]+([.][0-9]+)*|{self.date_folder}"  # (model_version's among them)
             "|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?"
             "|[0-9]+bits?(-[0-9]+g)?"
             "|(cpu|cuda|directml|dml|gpu|npu|webgpu)[-_](int4|int8|fp16|fp32|bf16|fp8)([-_].*)?"
             "|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*"
-            f"|pytorch_model_fsdp_[0-9]+|{self.metrics_folder}"
+            "|pytorch_model_fsdp_[0-9]+"
         )
 
     @property

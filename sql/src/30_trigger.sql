@@ -157,9 +157,29 @@ begin
         -- whenever it enters the block, so a row the tests above decide never pays for these.
         declare
 {{RULES_DECLARE_TRIGGER}}
+            v_after integer;
             v_path text;
         begin
 {{RULES_BODY_TRIGGER}}
+            -- Two parts of the rules run here, not where normalize() runs them
+            -- (scripts/compile_sql.py _PARTS), so that this function's text, which every new
+            -- connection compiles before its first rewritten row, holds each once or not at all:
+            -- v_after is 1 at rule 2's result, a candidate that FAST_HUB, FAST_NAME or
+            -- FAST_NAME_MORE takes (else the full test, below); 2 at a full test behind a fast one (a candidate FAST_HUB or FAST_NAME
+            -- does not take, HUB_REF, ModelScope's '___' names), where the rules hand the row
+            -- over to normalize(), which runs the same rules whole: its result is the row's. The
+            -- rows the fast tests name never call normalize().
+            if v_after is not null then
+                if v_after = 1
+                   and ({{FAST_HUB:v_candidate}} or {{FAST_NAME:v_candidate}}
+                        or {{FAST_NAME_MORE:v_candidate}}) then
+                    r_model_id := v_candidate;
+                else
+                    select n.model_id, n.kind
+                      into r_model_id, r_kind
+                      from llm_model_ids.normalize(new.model_id, new.base_model, new.name, new.provider) as n;
+                end if;
+            end if;
             if r_kind = 'location' then
                 v_key := 'model_path';
                 v_kept := v_trimmed;

@@ -1,7 +1,10 @@
     -- The rules (sql/src/rules_body.sql, compiled into normalize() and into the trigger, so the
-    -- trigger pays no function call; both give exactly the same results). In: p_model_id,
-    -- p_base_model, p_name, p_provider. Out: r_model_id, r_rule, r_kind ('location' / 'opaque'
-    -- when the row is rewritten, null when it is left as written).
+    -- trigger pays no function call for most rows; both give exactly the same results). In:
+    -- p_model_id, p_base_model, p_name, p_provider. Out: r_model_id, r_rule, r_kind ('location' /
+    -- 'opaque' when the row is rewritten, null when it is left as written). The trigger runs
+    -- the parts between "-- [hand over]" and "-- [/hand over]" (and TAKE's "-- [take]" parts)
+    -- otherwise: it hands the row over to normalize() there (scripts/compile_sql.py _PARTS), so
+    -- a part holds only what the rows the fast tests take never need.
     r_model_id := p_model_id;
     <<rules>>
     begin
@@ -49,6 +52,7 @@
                 r_rule := '1:base_model';
                 exit rules;
             end if;
+            -- [hand over]
             if {{USABLE:v_base}}
                and pg_catalog.lower(v_base collate "C") operator(pg_catalog.<>) all ({{UNUSABLE_BASE}}) then
                 r_model_id := v_base;
@@ -61,6 +65,7 @@
                     or ({{IS_SELF_HOSTED}} and not {{OPAQUE:v_base}} and {{RELATIVE:v_base}})) then
                 v_first := 1;
             end if;
+            -- [/hand over]
         end if;
 
         -- Rules 2-3, first on such a base model (rule 1, pass 1), then on model_id (pass 2).
@@ -155,7 +160,7 @@
                                    - pg_catalog.octet_length(pg_catalog.replace(v_slashed, '/models--', ''))) / 9 loop
                         v_candidate := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(
                             pg_catalog.split_part(v_slashed, '/models--', -k), '/', 1), '--', '/'), {{WS}});
-                        {{TAKE:2:hub_id}}
+                        {{TAKE_AT_ONCE:2:hub_id}}
                     end loop;
                 end if;
                 v_segments := pg_catalog.string_to_array(pg_catalog.replace(v_value, '\', '/'), '/');
@@ -169,11 +174,8 @@
                                   - pg_catalog.octet_length(pg_catalog.replace(v_candidate, '/', '')) <> 1;
                     v_org := pg_catalog.split_part(v_candidate, '/', 1);
                     v_name := pg_catalog.split_part(v_candidate, '/', 2);
-                    if {{HUB_PART:v_org}} and {{HUB_PART:v_name}}
-                       and ({{FAST_HUB:v_candidate}} or {{USABLE:v_candidate}}) then
-                        r_model_id := v_candidate;
-                        r_rule := case when v_pass = 1 then '1:base_model_location' else '2:hub_id' end;
-                        exit rules;
+                    if {{HUB_PART:v_org}} and {{HUB_PART:v_name}} then
+                        {{TAKE:2:hub_id}}
                     end if;
                 end loop;
             else
@@ -204,9 +206,13 @@
                         v_candidate := v_segments[2] || '/' || v_segments[3];
                         {{TAKE:2:hub_id}}
                     end if;
-                elsif v_count = 2 and pg_catalog.strpos(v_segments[2], ':') > 0 and {{HUB_REF:v_value}} then
-                    v_candidate := v_segments[1] || '/' || pg_catalog.split_part(v_segments[2], ':', 1);
-                    {{TAKE:2:hub_id}}
+                elsif v_count = 2 and pg_catalog.strpos(v_segments[2], ':') > 0 then
+                    -- [hand over]
+                    if {{HUB_REF:v_value}} then
+                        v_candidate := v_segments[1] || '/' || pg_catalog.split_part(v_segments[2], ':', 1);
+                        {{TAKE:2:hub_id}}
+                    end if;
+                    -- [/hand over]
                 elsif v_count = 3
                       and (v_segments[3] = '' or {{WEIGHTS_FILE:pg_catalog.btrim(v_segments[3], {{WS}})}})
                       and {{HUB_PART:v_segments[1]}} and {{HUB_PART:v_segments[2]}} then
@@ -276,7 +282,7 @@
                                             operator(pg_catalog.~) {{MODEL_VERSION}}, false) then
                             -- (ModelScope's folders write a '.' in a name as '___')
                             v_candidate := {{DECODED:v_org || '/' || v_name}};
-                            {{TAKE:2:hub_layout}}
+                            {{TAKE_AT_ONCE:2:hub_layout}}
                         end if;
                         exit;
                     end loop;
@@ -359,8 +365,16 @@
                 else
                     if {{FAST_NAME:v_candidate}} then
                         v_name := v_candidate;
-                    elsif {{USABLE:v_candidate}} then
+                    elsif {{FAST_NAME_MORE:v_candidate}} then
+                        -- (7B; Ollama's {model}:{tag}, ollama://gemma:2b: no root, which ends
+                        -- with ':')
                         v_name := v_candidate;
+                    else
+                        -- [hand over]
+                        if {{USABLE:v_candidate}} then
+                            v_name := v_candidate;
+                        end if;
+                        -- [/hand over]
                     end if;
                     {{MODELSCOPE_NAME:i}}
                 end if;
@@ -382,10 +396,18 @@
             r_model_id := v_value;
             r_rule := '4:name';
             exit rules;
-        elsif {{USABLE:v_value}} then
+        elsif {{FAST_NAME_MORE:v_value}} then
             r_model_id := v_value;
             r_rule := '4:name';
             exit rules;
+        elsif v_value is not null then
+            -- [hand over]
+            if {{USABLE:v_value}} then
+                r_model_id := v_value;
+                r_rule := '4:name';
+                exit rules;
+            end if;
+            -- [/hand over]
         end if;
 
         -- Rule 5 for locations; an opaque id with nothing readable is left as written.

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpus import CORPUS, acceptable
 from llm_model_ids.golden import golden_vectors
@@ -100,3 +102,12 @@ def test_readme_names_every_word_of_the_rules() -> None:
         *src.unusable_base_models,
     )
     assert [w for w in words if f"`{w}`" not in readme and f"`.{w}`" not in readme] == []
+
+
+@given(st.from_regex(f"^({rule_source().uuid_or_digest})$", fullmatch=True))
+def test_opaque_ids_have_only_opaque_characters(value: str) -> None:
+    """The SQL's FAST_NAME takes a value of an opaque length with another character as no
+    UUID or digest (compile_sql.py no_opaque_length)."""
+    source = rule_source()
+    assert len(value) in source.opaque_lengths
+    assert set(value.lower()) <= set(source.opaque_characters)
