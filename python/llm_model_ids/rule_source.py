@@ -141,8 +141,8 @@ class RuleSource:
     @property
     def opaque_characters(self) -> str:
         """Every character of an id uuid_or_digest matches, lower-cased: a value of an opaque
-        length with any other character is no such id (the SQL's FAST_NAME tests that with one
-        translate() instead of the regex)."""
+        length with any other character is no such id (the SQL's FAST_NAME_MORE tests that with
+        one translate() instead of the regex)."""
         return "0123456789abcdef-_:jobrunsh"
 
     @property

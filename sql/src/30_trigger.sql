@@ -165,10 +165,10 @@ begin
             -- (scripts/compile_sql.py _PARTS), so that this function's text, which every new
             -- connection compiles before its first rewritten row, holds each once or not at all:
             -- v_after is 1 at rule 2's result, a candidate that FAST_HUB, FAST_NAME or
-            -- FAST_NAME_MORE takes (else the full test, below); 2 at a full test behind a fast one (a candidate FAST_HUB or FAST_NAME
-            -- does not take, HUB_REF, ModelScope's '___' names), where the rules hand the row
-            -- over to normalize(), which runs the same rules whole: its result is the row's. The
-            -- rows the fast tests name never call normalize().
+            -- FAST_NAME_MORE takes (else the full test, below); 2 at a full test behind a fast
+            -- one (a candidate the fast tests do not take, HUB_REF, ModelScope's '___' names),
+            -- where the rules hand the row over to normalize(), which runs the same rules whole:
+            -- its result is the row's. The rows the fast tests name never call normalize().
             if v_after is not null then
                 if v_after = 1
                    and ({{FAST_HUB:v_candidate}} or {{FAST_NAME:v_candidate}}

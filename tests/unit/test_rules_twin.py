@@ -106,8 +106,8 @@ def test_readme_names_every_word_of_the_rules() -> None:
 
 @given(st.from_regex(f"^({rule_source().uuid_or_digest})$", fullmatch=True))
 def test_opaque_ids_have_only_opaque_characters(value: str) -> None:
-    """The SQL's FAST_NAME takes a value of an opaque length with another character as no
-    UUID or digest (compile_sql.py no_opaque_length)."""
+    """The SQL's FAST_NAME_MORE takes a value of an opaque length with another character as
+    no UUID or digest (scripts/compile_sql.py)."""
     source = rule_source()
     assert len(value) in source.opaque_lengths
     assert set(value.lower()) <= set(source.opaque_characters)
