@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
 
 import postgrest
 from llm_model_ids.rules import normalize_row
@@ -129,3 +131,33 @@ def test_a_data_api_write_hands_over_as_authenticated(authenticator: Conn) -> No
     )
     assert row["model_id"] == "_llama"
     assert row["metadata"] == {"model_path": "/srv/runs/_llama"}
+
+
+def test_a_role_of_ones_own_needs_the_grants_the_readme_names(conn: Conn) -> None:
+    """A writer with table privileges only: the rows the trigger names itself are written, a row
+    it hands over fails (no USAGE on llm_model_ids) and nothing is written; with README's grants
+    ("Which roles may write") it is written as normalize() names it."""
+    role = sql.Identifier(f"app_writer_{uuid.uuid4().hex[:12]}")  # roles are the cluster's
+    conn.execute(sql.SQL("create role {} bypassrls").format(role))
+    try:
+        conn.execute(sql.SQL("grant insert, select on public.llm_models to {}").format(role))
+        conn.execute(sql.SQL("set role {}").format(role))
+        assert insert(conn, model_id="/srv/runs/llama-ft/checkpoint-1")["model_id"] == "llama-ft"
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="schema llm_model_ids"):
+            insert(conn, model_id="/srv/runs/_llama")
+        conn.execute("reset role")
+        conn.execute(
+            sql.SQL(
+                "grant usage on schema llm_model_ids to {role}; grant execute on function"
+                " llm_model_ids.normalize(text, text, text, text),"
+                " llm_model_ids.metadata_object(jsonb) to {role}"
+            ).format(role=role)
+        )
+        conn.execute(sql.SQL("set role {}").format(role))
+        assert insert(conn, model_id="/srv/runs/_llama")["model_id"] == "_llama"
+    finally:
+        conn.execute("reset role")
+        conn.execute(sql.SQL("drop owned by {}").format(role))
+        conn.execute(sql.SQL("drop role {}").format(role))
+    stored = conn.execute("select model_id from public.llm_models order by model_id").fetchall()
+    assert stored == [("_llama",), ("llama-ft",)]
