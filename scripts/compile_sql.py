@@ -271,9 +271,27 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
     root_first = _int_array(tuple(ord(c) for c in "$%.~"))
     numbered_likes = _text_array(src.numbered_weights_likes)
 
-    def rule_2(rule: str) -> str:
-        """The rule that names the row at rule 2's result (on pass 1, the base model's)."""
-        return f"r_rule := case when v_pass = 1 then '1:base_model_location' else '{rule}' end;"
+    def letter_first(x: str) -> str:
+        """The first character is an ASCII letter (FAST_NAME, FAST_NAME_MORE)."""
+        return (
+            f"(pg_catalog.ascii({x}) between 65 and 90 or pg_catalog.ascii({x}) between 97 and 122)"
+        )
+
+    def no_opaque_length(x: str) -> str:
+        """Not of a UUID's or digest's length (FAST_NAME, FAST_NAME_MORE)."""
+        return (
+            f"pg_catalog.octet_length({x}) operator(pg_catalog.<>) all"
+            f" ({_int_array(src.opaque_lengths)})"
+        )
+
+    def taken(rule: str) -> str:
+        """Rule 2's result, v_candidate, as the rule named by the argument (on pass 1, the base
+        model's: 1:base_model_location): the three statements of TAKE and TAKE_AT_ONCE."""
+        return (
+            "r_model_id := v_candidate;\n"
+            f"r_rule := case when v_pass = 1 then '1:base_model_location' else '{rule}' end;\n"
+            "exit rules;"
+        )
 
     def stem(x: str) -> str:
         """The lower-cased part of a file name before its first '.'."""
@@ -460,13 +478,11 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # extension (tested); no UUID or digest length.
         "FAST_NAME": lambda x: (
             f"(pg_catalog.octet_length({x}) <= {src.max_length}"
-            f" and (pg_catalog.ascii({x}) between 65 and 90"
-            f" or pg_catalog.ascii({x}) between 97 and 122)"
+            f" and {letter_first(x)}"
             f" and pg_catalog.strpos({x}, '/') = 0"
             f" and pg_catalog.strpos({x}, '\\') = 0"
             f" and pg_catalog.strpos({x}, ':') = 0"
-            f" and pg_catalog.octet_length({x}) operator(pg_catalog.<>) all"
-            f" ({_int_array(src.opaque_lengths)})"
+            f" and {no_opaque_length(x)}"
             f" and not {{{{WEIGHTS_EXT:{x}}}}})"
         ),
         # Sufficient (not necessary) for USABLE where FAST_NAME does not hold (1.19; tested after
@@ -486,13 +502,11 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
             f" and ((pg_catalog.ascii({x}) between 48 and 57"
             f" and pg_catalog.ltrim({x}, '0123456789') <> ''"
             f" and pg_catalog.strpos({x}, ':') = 0)"
-            f" or ((pg_catalog.ascii({x}) between 65 and 90"
-            f" or pg_catalog.ascii({x}) between 97 and 122)"
+            f" or ({letter_first(x)}"
             f" and (pg_catalog.strpos({x}, ':') = 0"
             f" or {lower_part(x, ':', 1)} operator(pg_catalog.<>) all"
             f" ({_text_array(('hf', 'hf-hub'))}))))"
-            f" and (pg_catalog.octet_length({x}) operator(pg_catalog.<>) all"
-            f" ({_int_array(src.opaque_lengths)})"
+            f" and ({no_opaque_length(x)}"
             f" or pg_catalog.translate({lower(x)}, {_literal(src.opaque_characters)}, '') <> '')"
             f" and (pg_catalog.strpos({x}, ':') > 0 or not {{{{WEIGHTS_EXT:{x}}}}}))"
         ),
@@ -611,15 +625,11 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         "TAKE": lambda rule: (
             f"{TAKE}\n"
             "if {{FAST_HUB:v_candidate}} then\n"
-            "    r_model_id := v_candidate;\n"
-            f"    {rule_2(rule)}\n"
-            "    exit rules;\n"
+            f"{_indent(taken(rule), 4)}\n"
             "elsif v_candidate is not null then\n"
             f"    {HAND_OVER}\n"
             "    if {{USABLE:v_candidate}} then\n"
-            "        r_model_id := v_candidate;\n"
-            f"        {rule_2(rule)}\n"
-            "        exit rules;\n"
+            f"{_indent(taken(rule), 8)}\n"
             "    end if;\n"
             f"    {HAND_OVER_END}\n"
             "end if;\n"
@@ -630,9 +640,7 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         # the trigger's test of a TAKE costs about 1,000 instructions more a row).
         "TAKE_AT_ONCE": lambda rule: (
             "if {{FAST_HUB:v_candidate}} then\n"
-            "    r_model_id := v_candidate;\n"
-            f"    {rule_2(rule)}\n"
-            "    exit rules;\n"
+            f"{_indent(taken(rule), 4)}\n"
             "end if;\n"
             f"{{{{TAKE:{rule}}}}}"
         ),

@@ -9,6 +9,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from llm_model_ids.rules import normalize_row
+
 Conn = psycopg.Connection[Any]
 COLUMNS = (
     "id",
@@ -110,3 +112,18 @@ def setting(conn: Conn, name: str) -> Any:
 def pending_upsert(conn: Conn) -> Any:
     """What the insert trigger left for an upsert's update (llm_model_ids.pending_upsert)."""
     return setting(conn, "llm_model_ids.pending_upsert")
+
+
+def twin_row(
+    model_id: str, base_model: str | None, name: str, provider: str = "vllm"
+) -> dict[str, Any]:
+    """The row the Python twin stores for an INSERT of these values with metadata {}."""
+    return normalize_row(
+        {
+            "model_id": model_id,
+            "base_model": base_model,
+            "name": name,
+            "provider": provider,
+            "metadata": {},
+        }
+    )

@@ -15,9 +15,8 @@ import pytest
 from psycopg import sql
 
 import postgrest
-from llm_model_ids.rules import normalize_row
 from postgrest import claims, model
-from rows import Conn, insert, sql_normalize, update
+from rows import Conn, insert, sql_normalize, twin_row, update
 
 UUID = "0cc175b9-c0f1-b6a8-31c3-99e269772661"
 
@@ -65,18 +64,6 @@ def _normalize_calls(conn: Conn) -> int:
     return int(row[0])
 
 
-def _twin(model_id: str, base_model: str | None, name: str, provider: str) -> dict[str, Any]:
-    return normalize_row(
-        {
-            "model_id": model_id,
-            "base_model": base_model,
-            "name": name,
-            "provider": provider,
-            "metadata": {},
-        }
-    )
-
-
 def _insert_counting(
     conn: Conn, model_id: str, base_model: str | None, name: str, provider: str
 ) -> tuple[dict[str, Any], int]:
@@ -95,7 +82,7 @@ def _check(conn: Conn, row: tuple[str, str, str | None, str, str], calls: int) -
     stored, counted = _insert_counting(conn, model_id, base_model, name, provider)
     assert counted == calls, note
     rules_id, _rule, _kind = sql_normalize(conn, model_id, base_model, name, provider)
-    twin = _twin(model_id, base_model, name, provider)
+    twin = twin_row(model_id, base_model, name, provider)
     assert stored["model_id"] == rules_id == twin["model_id"], note
     assert stored["metadata"] == twin["metadata"], note
 

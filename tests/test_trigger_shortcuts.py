@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from llm_model_ids.rules import normalize_row
-from rows import Conn, insert, sql_normalize, update
+from rows import Conn, insert, sql_normalize, twin_row, update
 
 PATH = "/srv/runs/job_1/checkpoint-500"
 BASE = "meta-llama/Llama-3.2-3B-Instruct"
@@ -218,24 +218,12 @@ EDGES: list[tuple[str, str, str | None, str]] = [
 IDS = [edge[0] for edge in EDGES]
 
 
-def expected(model_id: str, base_model: str | None, name: str) -> dict[str, Any]:
-    return normalize_row(
-        {
-            "model_id": model_id,
-            "base_model": base_model,
-            "name": name,
-            "provider": "vllm",
-            "metadata": {},
-        }
-    )
-
-
 @pytest.mark.parametrize(("note", "model_id", "base_model", "name"), EDGES, ids=IDS)
 def test_insert_gives_what_the_rules_give(
     conn: Conn, note: str, model_id: str, base_model: str | None, name: str
 ) -> None:
     stored = insert(conn, model_id=model_id, base_model=base_model, name=name)
-    twin = expected(model_id, base_model, name)
+    twin = twin_row(model_id, base_model, name)
     rules_id, _rule, _kind = sql_normalize(conn, model_id, base_model, name, "vllm")
     assert stored["model_id"] == twin["model_id"] == rules_id, note
     assert stored["metadata"] == twin["metadata"], note
@@ -249,7 +237,7 @@ def test_update_gives_what_the_rules_give(
     previous_model_path when the rules take the new one as a location."""
     row = insert(conn, model_id="/srv/old/run", base_model=base_model, name=name)
     stored = update(conn, row["id"], model_id=model_id)
-    twin = expected(model_id, base_model, name)
+    twin = twin_row(model_id, base_model, name)
     assert stored["model_id"] == twin["model_id"], note
     if "model_path" in twin["metadata"]:
         assert stored["metadata"]["model_path"] == twin["metadata"]["model_path"], note
@@ -259,8 +247,8 @@ def test_update_gives_what_the_rules_give(
 def test_the_lane_keeps_the_trimmed_path() -> None:
     """The edges above would pass with a lane that ignores padding only if the twin did too: say
     what the rules keep, in plain values."""
-    assert expected(PATH + " \t ", BASE, "x")["metadata"] == {"model_path": PATH}
-    assert expected(PATH, "  " + BASE + "\n", "x")["model_id"] == BASE
+    assert twin_row(PATH + " \t ", BASE, "x")["metadata"] == {"model_path": PATH}
+    assert twin_row(PATH, "  " + BASE + "\n", "x")["model_id"] == BASE
 
 
 # What metadata the lane may meet: it takes an object without a model_path and leaves every
