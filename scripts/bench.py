@@ -315,7 +315,7 @@ def judged_by_instructions(lines: list[Line], costs: dict[str, dict[str, float]]
 
 
 #: The released versions measured beside this one (1.1.0: before the speed work of issue 11).
-BEFORE = ("1.1.0", "1.18.0")
+BEFORE = ("1.1.0", "1.19.0")
 NOW = "now"
 
 

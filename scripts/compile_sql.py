@@ -36,7 +36,7 @@ PARTS: tuple[tuple[str, bool], ...] = (
     ("40_dba.sql", False),
     ("50_grants.sql", True),
 )
-NEWEST_MIGRATION = "20261130220000_llm_model_ids_1_19.sql"
+NEWEST_MIGRATION = "20261201020000_llm_model_ids_1_20.sql"
 
 _HEADER_CANONICAL = """\
 -- llm-model-ids {version}, the canonical file: every object of the newest version, in one place.

@@ -73,6 +73,19 @@ def test_upsert_of_a_checkpoint_with_a_base_model_keeps_the_new_path(keyed: Conn
     assert pending_upsert(keyed) == ""
 
 
+def test_upsert_of_a_hugging_face_cache_path_keeps_the_new_path(keyed: Conn) -> None:
+    """A cache path with no base model takes the INSERT's cache lane (1.20); inside an upsert it
+    must leave the hand-off all the same."""
+    old = "/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/" + "a" * 40
+    new = "/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/" + "b" * 40
+    insert(keyed, user_id=USER, name="qwen", model_id=old)
+    _upsert(keyed, [("qwen", new)])
+    stored = _row(keyed, "qwen")
+    assert stored["model_id"] == "Qwen/Qwen3-8B"
+    assert stored["metadata"] == {"model_path": new, "previous_model_path": old}
+    assert pending_upsert(keyed) == ""
+
+
 def test_upsert_equals_a_plain_update_that_sets_model_id(keyed: Conn) -> None:
     plain = insert(keyed, user_id=USER, name="plain", model_id="/v3/run/my-ft")
     insert(keyed, user_id=USER, name="upserted", model_id="/v3/run/my-ft")

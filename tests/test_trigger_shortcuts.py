@@ -18,6 +18,7 @@ PATH = "/srv/runs/job_1/checkpoint-500"
 BASE = "meta-llama/Llama-3.2-3B-Instruct"
 UUID = "0cc175b9-c0f1-b6a8-31c3-99e269772661"
 OTHER = "/srv/runs/other/step-1"  # a path whose own name differs from its base model's
+CACHE = "/root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/snapshots/" + "a1" * 20
 
 # (note, model_id, base_model, name)
 EDGES: list[tuple[str, str, str | None, str]] = [
@@ -214,6 +215,35 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("no hub: the name is the last segment", "/srv/models/runs/7/ft", None, "x"),
     ("a base model path, no hub layout", OTHER, "/m/models/r/7/ft/ckpt-1", "x"),
     ("a base model path, a container name", OTHER, "/m/models/r/out/ckpt-1", "x"),
+    # 1.20: the cache lane (an absolute Hugging Face cache path, no base model; the trigger's
+    # third test): each condition it tests, and each edge of the candidate it computes.
+    ("the cache lane", CACHE, None, "x"),
+    ("the cache lane, a branch's revision", "/hf/models--org--name/snapshots/main", None, "x"),
+    ("the cache lane, padded at the end", CACHE + " \n", None, "x"),
+    ("the cache lane, padded at the start", "  " + CACHE, None, "x"),
+    ("the cache lane, the folder padded at the end", "/hf/hub/models--org--name \t", None, "x"),
+    ("the cache lane, the folder last", "/hf/hub/models--org--name", None, "x"),
+    ("the cache lane, the folder at the root", "/models--org--name/snapshots/1", None, "x"),
+    ("the cache lane, a base model", CACHE, BASE, "x"),
+    ("the cache lane, a base model it cannot use", CACHE, "org/a/b", "x"),
+    ("the cache lane, an empty base model", CACHE, "", "x"),
+    ("the cache lane, a ':' in the path", "/mnt/c:/hf/models--org--name/snapshots/1", None, "x"),
+    ("the cache lane, a ':' in the folder", "/hf/models--org--name:v1/snapshots/1", None, "x"),
+    ("the cache lane, backslashes after it", "/hf/models--a--b\\x\\models--org--name", None, "x"),
+    ("the cache lane, backslashes before it", "/hf\\models--org--name/snapshots/1", None, "x"),
+    ("the cache lane, three parts", "/hf/models--org--name--x/snapshots/1", None, "x"),
+    ("the cache lane, no org", "/hf/models--name/snapshots/1", None, "x"),
+    ("the cache lane, an empty folder", "/hf/models--/snapshots/1", None, "x"),
+    ("the cache lane, a step folder's org", "/hf/models--step-1--y/snapshots/1", None, "x"),
+    ("the cache lane, mkdtemp's org", "/hf/models--tmpab12cd_x--y/snapshots/1", None, "x"),
+    ("the cache lane, an 11-character org", "/hf/models--deepseek-ai--R1/snapshots/1", None, "x"),
+    ("the cache lane, a name with '___'", "/hf/models--Qwen--Qwen2___5-7B/snapshots/1", None, "x"),
+    ("the cache lane, a non-ASCII name", "/hf/models--org--na\u00efve/snapshots/1", None, "x"),
+    ("the cache lane, a non-ASCII last character", CACHE + "\u00e9", None, "x"),
+    ("the cache lane, a weights file after it", "/hf/models--org--name/x/model.gguf", None, "x"),
+    ("the cache lane, a relative path", "hf/models--org--name/snapshots/1", None, "x"),
+    ("the cache lane, over 4096 bytes", "/" + "x" * 4096 + CACHE, None, "x"),
+    ("the cache lane, over 4096 bytes, fewer characters", "/" + "\u00e9" * 2100 + CACHE, None, "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 
@@ -251,21 +281,62 @@ def test_the_lane_keeps_the_trimmed_path() -> None:
     assert twin_row(PATH, "  " + BASE + "\n", "x")["model_id"] == BASE
 
 
-# What metadata the lane may meet: it takes an object without a model_path and leaves every
-# other shape to the rules (a different model_path moves to previous_model_path).
+# The two lanes of the trigger's first tests (sql/src/30_trigger.sql): the deploy route's row (an
+# absolute path, a plain org/name base model) and, since 1.20, a Hugging Face cache path with no
+# base model. (model_id, base_model)
+LANES = {"the base model lane": (PATH, BASE), "the cache lane": (CACHE, None)}
+SAME = "the row's own path"
+# What metadata a lane may meet: it takes an object without a model_path and leaves every other
+# shape to the rules (a different model_path moves to previous_model_path).
 METADATA: list[Any] = [
     {},
     {"run": 7},
     {"model_path": "/srv/runs/job_0/checkpoint-100"},
-    {"model_path": PATH},
+    {"model_path": SAME},
     {"model_path": None},
     None,
 ]
 
 
+def _metadata(metadata: Any, path: str) -> Any:
+    if isinstance(metadata, dict):
+        return {k: path if v == SAME else v for k, v in metadata.items()}
+    return metadata
+
+
+@pytest.mark.parametrize("lane", LANES)
 @pytest.mark.parametrize("metadata", METADATA, ids=[repr(m) for m in METADATA])
-def test_the_lane_with_any_metadata_gives_what_the_rules_give(conn: Conn, metadata: Any) -> None:
-    stored = insert(conn, model_id=PATH, base_model=BASE, name="my-ft", metadata=metadata)
-    row = {"model_id": PATH, "base_model": BASE, "name": "my-ft", "provider": "vllm"}
+def test_a_lane_with_any_metadata_gives_what_the_rules_give(
+    conn: Conn, lane: str, metadata: Any
+) -> None:
+    model_id, base_model = LANES[lane]
+    metadata = _metadata(metadata, model_id)
+    stored = insert(conn, model_id=model_id, base_model=base_model, name="my-ft", metadata=metadata)
+    row = {"model_id": model_id, "base_model": base_model, "name": "my-ft", "provider": "vllm"}
     twin = normalize_row({**row, "metadata": metadata})
     assert (stored["model_id"], stored["metadata"]) == (twin["model_id"], twin["metadata"])
+    assert stored["model_id"] != model_id  # the lane's row is rewritten
+
+
+@pytest.mark.parametrize("lane", LANES)
+@pytest.mark.parametrize("value", ["on", "TRUE", "yes", "1"])
+def test_bypass_skips_a_lane(conn: Conn, lane: str, value: str) -> None:
+    """Each lane tests the bypass itself (the long way's test comes after it)."""
+    model_id, base_model = LANES[lane]
+    conn.execute("select pg_catalog.set_config('llm_model_ids.bypass', %s, false)", [value])
+    try:
+        stored = insert(conn, model_id=model_id, base_model=base_model, metadata={})
+    finally:
+        conn.execute("reset llm_model_ids.bypass")
+    assert (stored["model_id"], stored["metadata"]) == (model_id, {})
+
+
+def test_the_cache_lane_names_the_innermost_folder() -> None:
+    """The cache edges above would pass with a lane that read another folder only if the twin
+    did too: say what the rules give, in plain values."""
+    assert twin_row(CACHE, None, "x")["model_id"] == "Qwen/Qwen2.5-7B-Instruct"
+    inner = twin_row("/hf/models--a--b\\x\\models--org--name", None, "x")
+    assert inner["model_id"] == "org/name"
+    assert twin_row("/hf/hub/models--org--name \t", None, "x")["metadata"] == {
+        "model_path": "/hf/hub/models--org--name"
+    }

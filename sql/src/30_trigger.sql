@@ -60,9 +60,9 @@ declare
     v_metadata jsonb;
     v_pending text;
 begin
-    -- The two commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
+    -- The three commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
-    -- a transaction: neither prepares the other's test, and a path without a base model neither):
+    -- a transaction: none prepares another's inner test):
     if pg_catalog.ascii(new.model_id) = 47 and new.base_model is not null then
         -- An absolute path with a plain org/name base model (rule 1), in one test and two
         -- assignments: the rules below give exactly this for such a row (a location; FAST_HUB
@@ -88,6 +88,31 @@ begin
         -- load path, below.)
         if {{FAST_HUB:new.model_id}} then
             return new;
+        end if;
+    elsif pg_catalog.strpos(new.model_id, '/models--') > 0 then
+        -- A Hugging Face cache path with no base model (rule 2:
+        -- .../hub/models--{org}--{name}/snapshots/{revision}), under the first test's conditions:
+        -- the rules give exactly this for such a row (a location with no ':' and at most 4096
+        -- bytes, so no rule before the cache folders changes or takes it, and the innermost
+        -- folder is the rules' first candidate, taken when FAST_HUB holds; trailing whitespace is
+        -- trimmed from that candidate either way), some 25 statements later.
+        if tg_op = 'INSERT'
+           and pg_catalog.ascii(new.model_id) = 47
+           and new.base_model is null
+           and pg_catalog.octet_length(new.model_id) <= 4096
+           and pg_catalog.strpos(new.model_id, ':') = 0
+           and pg_catalog.jsonb_typeof(new.metadata) = 'object'
+           and not new.metadata operator(pg_catalog.?) 'model_path'
+           and ({{BYPASSED}}) is not true
+           and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+            v_kept := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(pg_catalog.split_part(
+                          pg_catalog.replace(new.model_id, '\', '/'), '/models--', -1), '/', 1), '--', '/'), {{WS}});
+            if {{FAST_HUB:v_kept}} then
+                new.metadata := new.metadata operator(pg_catalog.||)
+                                pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
+                new.model_id := v_kept;
+                return new;
+            end if;
         end if;
     end if;
     -- SET llm_model_ids.bypass = on skips it all.
