@@ -218,9 +218,16 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         a stem, and costs one rtrim less), then the regex for a suffix."""
         return (
             f"{x} operator(pg_catalog.~~) any ({step_starts})"
-            f" and (({x} operator(pg_catalog.<>) all ({step_stems})"
-            f" and pg_catalog.rtrim({x}, '0123456789') operator(pg_catalog.=) any ({step_stems}))"
+            f" and ({step_numbered(x)}"
             f" or {x} operator(pg_catalog.~) {_literal(f'^({src.step_folder})$')})"
+        )
+
+    def step_numbered(x: str) -> str:
+        """A stem and a number (checkpoint-500), on a lower-cased segment: STEP without a
+        suffix (sufficient for it: every stem starts like a step prefix)."""
+        return (
+            f"({x} operator(pg_catalog.<>) all ({step_stems})"
+            f" and pg_catalog.rtrim({x}, '0123456789') operator(pg_catalog.=) any ({step_stems}))"
         )
 
     def last_step(x: str) -> str:
@@ -374,6 +381,8 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         "STEP": lambda x: (
             f"(pg_catalog.ascii({x}) operator(pg_catalog.=) any ({step_first}) and {step_rest(x)})"
         ),
+        # The same for a step folder with no suffix only (the trigger's path-name lane).
+        "STEP_NUMBERED": step_numbered,
         "DIGEST": lambda x: (
             f"(pg_catalog.octet_length({x}) operator(pg_catalog.=) any ({digest_lengths})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.digest_folder})$')})"

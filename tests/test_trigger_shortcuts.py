@@ -19,6 +19,8 @@ BASE = "meta-llama/Llama-3.2-3B-Instruct"
 UUID = "0cc175b9-c0f1-b6a8-31c3-99e269772661"
 OTHER = "/srv/runs/other/step-1"  # a path whose own name differs from its base model's
 CACHE = "/root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/snapshots/" + "a1" * 20
+PATHNAME = "/srv/models/runs/7/llama-ft-7/checkpoint-7"
+OLLAMA_MANIFEST = "/o/manifests/registry.ollama.ai/library/gemma/checkpoint-1"
 
 # (note, model_id, base_model, name)
 EDGES: list[tuple[str, str, str | None, str]] = [
@@ -244,6 +246,50 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("the cache lane, a relative path", "hf/models--org--name/snapshots/1", None, "x"),
     ("the cache lane, over 4096 bytes", "/" + "x" * 4096 + CACHE, None, "x"),
     ("the cache lane, over 4096 bytes, fewer characters", "/" + "\u00e9" * 2100 + CACHE, None, "x"),
+    # 1.20: the path-name lane ({run}/{name}/checkpoint-{N}, no base model; the trigger's fourth
+    # test): each condition it tests.
+    ("the path-name lane", PATHNAME, None, "x"),
+    ("the path-name lane, no container", "/srv/runs/llama-ft/checkpoint-100", None, "x"),
+    ("the path-name lane, a hub layout", "/srv/models/org/name/global_step9", None, "x"),
+    ("the path-name lane, a padded container", "/srv/MODELS \t/org/name/step-1", None, "x"),
+    ("the path-name lane, a container padded first", "/srv/ hub/org/name/step-1", None, "x"),
+    ("the path-name lane, an empty org", "/srv/models//name/checkpoint-1", None, "x"),
+    ("the path-name lane, a blank org", "/srv/models/ /name/checkpoint-1", None, "x"),
+    ("the path-name lane, a blank org below a hub", "/srv/models/x/ /name/step-1", None, "x"),
+    ("the path-name lane, an empty org below a hub", "/srv/models/x//name/step-1", None, "x"),
+    ("the path-name lane, an empty container", "/srv/models//org/name/checkpoint-1", None, "x"),
+    ("the path-name lane, empty segments at the top", "//org/name/checkpoint-1", None, "x"),
+    ("the path-name lane, an org at the top", "/org/name/checkpoint-1", None, "x"),
+    ("the path-name lane, a container at the top", "/models/name/checkpoint-1", None, "x"),
+    ("the path-name lane, a name at the top", "/name/checkpoint-1", None, "x"),
+    ("the path-name lane, a name with a '.'", "/srv/runs/Qwen2.5-7B-ft/checkpoint-10", None, "x"),
+    ("the path-name lane, a generic file's name", "/srv/runs/config.json/checkpoint-1", None, "x"),
+    ("the path-name lane, a weights file's name", "/srv/runs/ft.safetensors/ckpt_3", None, "x"),
+    ("the path-name lane, a skipped name", "/srv/runs/merged/checkpoint-1", None, "x"),
+    ("the path-name lane, a version's name", "/srv/runs/ft/v1.2/checkpoint-1", None, "x"),
+    ("the path-name lane, a container's name", "/srv/runs/outputs/checkpoint-1", None, "x"),
+    ("the path-name lane, mkdtemp's name", "/srv/runs/tmpab12cd_x/checkpoint-1", None, "x"),
+    ("the path-name lane, a name with '___'", "/srv/runs/Qwen2___5-7B/checkpoint-1", None, "x"),
+    ("the path-name lane, a name padded at the end", "/srv/runs/llama-ft /checkpoint-1", None, "x"),
+    ("the path-name lane, a name padded first", "/srv/runs/ llama-ft/checkpoint-1", None, "x"),
+    ("the path-name lane, a name with a digit first", "/srv/runs/7b-ft/checkpoint-1", None, "x"),
+    ("the path-name lane, a name of a UUID", "/srv/runs/" + UUID + "/checkpoint-1", None, "x"),
+    ("the path-name lane, a step folder, upper case", "/srv/runs/llama/CHECKPOINT_5", None, "x"),
+    ("the path-name lane, a step stem alone", "/srv/runs/llama/checkpoint-", None, "x"),
+    ("the path-name lane, a step folder with a suffix", "/srv/runs/llama/step-5-merged", None, "x"),
+    ("the path-name lane, a step folder padded", "/srv/runs/llama/checkpoint-5 ", None, "x"),
+    ("the path-name lane, AReaL's step folder", "/x/t/a/epoch1epochstep2globalstep3", None, "y"),
+    ("the path-name lane, Kaggle's version folder", "/k/gemma/transformers/2b/1", None, "x"),
+    ("the path-name lane, a backslash", "/srv\\runs\\llama-ft/checkpoint-1", None, "x"),
+    ("the path-name lane, a backslash above it", "/srv/models\\org/name/checkpoint-1", None, "x"),
+    ("the path-name lane, a '--'", "/c/Qwen--Qwen3/snapshots/ft/checkpoint-1", None, "x"),
+    ("the path-name lane, an Ollama manifest", OLLAMA_MANIFEST, None, "x"),
+    ("the path-name lane, a ':'", "/mnt/c:/runs/llama-ft/checkpoint-1", None, "x"),
+    ("the path-name lane, a ':' as the org", "/srv/x/c:/llama-ft/checkpoint-1", None, "x"),
+    ("the path-name lane, a URI's query", "/srv/a:/b?x#y/llama-ft/checkpoint-1", None, "x"),
+    ("the path-name lane, over 4096 bytes", "/" + "x" * 4096 + PATHNAME, None, "x"),
+    ("the path-name lane, a base model", PATHNAME, BASE, "x"),
+    ("the path-name lane, a base model it cannot use", PATHNAME, "org/a/b", "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 
@@ -281,10 +327,14 @@ def test_the_lane_keeps_the_trimmed_path() -> None:
     assert twin_row(PATH, "  " + BASE + "\n", "x")["model_id"] == BASE
 
 
-# The two lanes of the trigger's first tests (sql/src/30_trigger.sql): the deploy route's row (an
-# absolute path, a plain org/name base model) and, since 1.20, a Hugging Face cache path with no
-# base model. (model_id, base_model)
-LANES = {"the base model lane": (PATH, BASE), "the cache lane": (CACHE, None)}
+# The lanes of the trigger's first tests (sql/src/30_trigger.sql): the deploy route's row (an
+# absolute path, a plain org/name base model) and, since 1.20, a Hugging Face cache path and a
+# fine-tune's {run}/{name}/checkpoint-{N}, each with no base model. (model_id, base_model)
+LANES = {
+    "the base model lane": (PATH, BASE),
+    "the cache lane": (CACHE, None),
+    "the path-name lane": (PATHNAME, None),
+}
 SAME = "the row's own path"
 # What metadata a lane may meet: it takes an object without a model_path and leaves every other
 # shape to the rules (a different model_path moves to previous_model_path).
@@ -340,3 +390,14 @@ def test_the_cache_lane_names_the_innermost_folder() -> None:
     assert twin_row("/hf/hub/models--org--name \t", None, "x")["metadata"] == {
         "model_path": "/hf/hub/models--org--name"
     }
+
+
+def test_the_path_name_lane_names_the_folder_above_the_step() -> None:
+    """The same for the path-name lane: the rules' results where it must not take the row."""
+    assert twin_row(PATHNAME, None, "x")["model_id"] == "llama-ft-7"
+    assert twin_row("/srv/models/org/name/global_step9", None, "x")["model_id"] == "org/name"
+    assert twin_row(OLLAMA_MANIFEST, None, "x")["model_id"] == "gemma:checkpoint-1"
+    assert twin_row("/c/Qwen--Qwen3/snapshots/ft/checkpoint-1", None, "x")["model_id"] == (
+        "Qwen/Qwen3"
+    )
+    assert twin_row("/x/t/a/epoch1epochstep2globalstep3", None, "y")["model_id"] == "x"

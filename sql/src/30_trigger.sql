@@ -92,15 +92,15 @@ begin
     elsif pg_catalog.strpos(new.model_id, '/models--') > 0 then
         -- A Hugging Face cache path with no base model (rule 2:
         -- .../hub/models--{org}--{name}/snapshots/{revision}), under the first test's conditions:
-        -- the rules give exactly this for such a row (a location with no ':' and at most 4096
-        -- bytes, so no rule before the cache folders changes or takes it, and the innermost
-        -- folder is the rules' first candidate, taken when FAST_HUB holds; trailing whitespace is
-        -- trimmed from that candidate either way), some 25 statements later.
+        -- the rules give exactly this for such a row (a location of at most 4096 bytes, so no
+        -- rule before the cache folders changes or takes it: its ':' change nothing in a path
+        -- that starts with '/'; the innermost folder is the rules' first candidate, taken when
+        -- FAST_HUB holds; trailing whitespace is trimmed from that candidate either way), some
+        -- 25 statements later.
         if tg_op = 'INSERT'
            and pg_catalog.ascii(new.model_id) = 47
            and new.base_model is null
            and pg_catalog.octet_length(new.model_id) <= 4096
-           and pg_catalog.strpos(new.model_id, ':') = 0
            and pg_catalog.jsonb_typeof(new.metadata) = 'object'
            and not new.metadata operator(pg_catalog.?) 'model_path'
            and ({{BYPASSED}}) is not true
@@ -110,6 +110,44 @@ begin
             if {{FAST_HUB:v_kept}} then
                 new.metadata := new.metadata operator(pg_catalog.||)
                                 pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
+                new.model_id := v_kept;
+                return new;
+            end if;
+        end if;
+    elsif pg_catalog.ascii(new.model_id) = 47 and new.base_model is null and tg_op = 'INSERT' then
+        -- A fine-tune's checkpoint, {run}/{name}/{step folder}, with no base model (rule 3: the
+        -- name), under the first test's conditions. The rules give exactly this for such a path:
+        -- a location of at most 4096 bytes with no '\' or '--' and no Ollama manifest, so no rule
+        -- 2 form but a hub layout (its ':' change nothing in a path that starts with '/'); its
+        -- last segment a step folder with no suffix, which both walks skip, blanking nothing; the
+        -- name above it FAST_NAME's with nothing to trim and no '___', not skipped, no container
+        -- and no generic weights file; the segment above the name plainly visible (the org) and
+        -- the one above that (the container) plainly visible and none of a hub layout's, or the
+        -- top. Rule 3 reaches that name some 45 statements later. (The cheapest tests first:
+        -- most paths that fail fail at the name's first character or the step folder.)
+        v_kept := pg_catalog.split_part(new.model_id, '/', -2);
+        if {{FAST_NAME:v_kept}}
+           and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
+           and {{STEP_NUMBERED:pg_catalog.lower(pg_catalog.split_part(new.model_id, '/', -1) collate "C")}}
+           and pg_catalog.strpos(v_kept, '___') = 0
+           and pg_catalog.octet_length(new.model_id) <= 4096
+           and pg_catalog.strpos(new.model_id, '\') = 0
+           and pg_catalog.strpos(new.model_id, '--') = 0
+           and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
+           and pg_catalog.ascii(pg_catalog.split_part(new.model_id, '/', -3)) between 33 and 126
+           and not {{GENERIC_WEIGHTS_FILE:v_kept}}
+           and not {{SKIPPED:pg_catalog.lower(v_kept collate "C")}}
+           and not {{CONTAINER:pg_catalog.lower(v_kept collate "C")}}
+           and pg_catalog.jsonb_typeof(new.metadata) = 'object'
+           and not new.metadata operator(pg_catalog.?) 'model_path'
+           and ({{BYPASSED}}) is not true
+           and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+            v_key := pg_catalog.split_part(new.model_id, '/', -4);
+            if (pg_catalog.ascii(v_key) between 33 and 126
+                and pg_catalog.lower({{TRIM:v_key}} collate "C") operator(pg_catalog.<>) all ({{HUB_CONTAINERS}}))
+               or (v_key = '' and pg_catalog.strpos(new.model_id, '//') = 0) then
+                new.metadata := new.metadata operator(pg_catalog.||)
+                                pg_catalog.jsonb_build_object('model_path', new.model_id);
                 new.model_id := v_kept;
                 return new;
             end if;
