@@ -59,6 +59,7 @@ declare
     v_kept text;
     v_metadata jsonb;
     v_pending text;
+    v_segment text;  -- the path-name lane's last segment, then its container's
 begin
     -- The three commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
@@ -123,33 +124,36 @@ begin
         -- name above it FAST_NAME's with nothing to trim and no '___', not skipped, no container
         -- and no generic weights file; the segment above the name plainly visible (the org) and
         -- the one above that (the container) plainly visible and none of a hub layout's, or the
-        -- top. Rule 3 reaches that name some 45 statements later. (The cheapest tests first:
-        -- most paths that fail fail at the name's first character or the step folder.)
-        v_kept := pg_catalog.split_part(new.model_id, '/', -2);
-        if {{FAST_NAME:v_kept}}
-           and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
-           and {{STEP_NUMBERED:pg_catalog.lower(pg_catalog.split_part(new.model_id, '/', -1) collate "C")}}
-           and pg_catalog.strpos(v_kept, '___') = 0
-           and pg_catalog.octet_length(new.model_id) <= 4096
-           and pg_catalog.strpos(new.model_id, '\') = 0
-           and pg_catalog.strpos(new.model_id, '--') = 0
-           and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
-           and pg_catalog.ascii(pg_catalog.split_part(new.model_id, '/', -3)) between 33 and 126
-           and not {{GENERIC_WEIGHTS_FILE:v_kept}}
-           and not {{SKIPPED:pg_catalog.lower(v_kept collate "C")}}
-           and not {{CONTAINER:pg_catalog.lower(v_kept collate "C")}}
-           and pg_catalog.jsonb_typeof(new.metadata) = 'object'
-           and not new.metadata operator(pg_catalog.?) 'model_path'
-           and ({{BYPASSED}}) is not true
-           and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
-            v_key := pg_catalog.split_part(new.model_id, '/', -4);
-            if (pg_catalog.ascii(v_key) between 33 and 126
-                and pg_catalog.lower({{TRIM:v_key}} collate "C") operator(pg_catalog.<>) all ({{HUB_CONTAINERS}}))
-               or (v_key = '' and pg_catalog.strpos(new.model_id, '//') = 0) then
-                new.metadata := new.metadata operator(pg_catalog.||)
-                                pg_catalog.jsonb_build_object('model_path', new.model_id);
-                new.model_id := v_kept;
-                return new;
+        -- top. Rule 3 reaches that name some 45 statements later. (The step folder first, in a
+        -- variable: most paths that fail fail there, and pay for nothing else.)
+        v_segment := pg_catalog.lower(pg_catalog.split_part(new.model_id, '/', -1) collate "C");
+        if {{STEP_NUMBERED:v_segment}} then
+            v_kept := pg_catalog.split_part(new.model_id, '/', -2);
+            if {{FAST_NAME:v_kept}}
+               and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
+               and pg_catalog.strpos(v_kept, '___') = 0
+               and pg_catalog.octet_length(new.model_id) <= 4096
+               and pg_catalog.strpos(new.model_id, '\') = 0
+               and pg_catalog.strpos(new.model_id, '--') = 0
+               and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
+               and pg_catalog.ascii(pg_catalog.split_part(new.model_id, '/', -3)) between 33 and 126
+               and not {{GENERIC_WEIGHTS_FILE:v_kept}}
+               and not {{SKIPPED:pg_catalog.lower(v_kept collate "C")}}
+               and not {{CONTAINER:pg_catalog.lower(v_kept collate "C")}}
+               and pg_catalog.jsonb_typeof(new.metadata) = 'object'
+               and not new.metadata operator(pg_catalog.?) 'model_path'
+               and ({{BYPASSED}}) is not true
+               and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+                v_segment := pg_catalog.split_part(new.model_id, '/', -4);
+                if (pg_catalog.ascii(v_segment) between 33 and 126
+                    and pg_catalog.lower({{TRIM:v_segment}} collate "C")
+                        operator(pg_catalog.<>) all ({{HUB_CONTAINERS}}))
+                   or (v_segment = '' and pg_catalog.strpos(new.model_id, '//') = 0) then
+                    new.metadata := new.metadata operator(pg_catalog.||)
+                                    pg_catalog.jsonb_build_object('model_path', new.model_id);
+                    new.model_id := v_kept;
+                    return new;
+                end if;
             end if;
         end if;
     end if;
