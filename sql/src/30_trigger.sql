@@ -90,18 +90,19 @@ begin
         if {{FAST_HUB:new.model_id}} then
             return new;
         end if;
-    elsif pg_catalog.strpos(new.model_id, '/models--') > 0 then
+    elsif pg_catalog.octet_length(new.model_id) <= 4096
+          and pg_catalog.strpos(new.model_id, '/models--') > 0 then
         -- A Hugging Face cache path with no base model (rule 2:
         -- .../hub/models--{org}--{name}/snapshots/{revision}), under the first test's conditions:
         -- the rules give exactly this for such a row (a location of at most 4096 bytes, so no
         -- rule before the cache folders changes or takes it: its ':' change nothing in a path
         -- that starts with '/'; the innermost folder is the rules' first candidate, taken when
         -- FAST_HUB holds; trailing whitespace is trimmed from that candidate either way), some
-        -- 25 statements later.
+        -- 25 statements later. (The length first: a longer value, up to 1 GB, is never scanned
+        -- here.)
         if tg_op = 'INSERT'
            and pg_catalog.ascii(new.model_id) = 47
            and new.base_model is null
-           and pg_catalog.octet_length(new.model_id) <= 4096
            and pg_catalog.jsonb_typeof(new.metadata) = 'object'
            and not new.metadata operator(pg_catalog.?) 'model_path'
            and ({{BYPASSED}}) is not true
@@ -115,7 +116,8 @@ begin
                 return new;
             end if;
         end if;
-    elsif pg_catalog.ascii(new.model_id) = 47 and new.base_model is null and tg_op = 'INSERT' then
+    elsif pg_catalog.ascii(new.model_id) = 47 and new.base_model is null and tg_op = 'INSERT'
+          and pg_catalog.octet_length(new.model_id) <= 4096 then
         -- A fine-tune's checkpoint, {run}/{name}/{step folder}, with no base model (rule 3: the
         -- name), under the first test's conditions. The rules give exactly this for such a path:
         -- a location of at most 4096 bytes with no '\' or '--' and no Ollama manifest, so no rule
@@ -132,7 +134,6 @@ begin
             if {{FAST_NAME:v_kept}}
                and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
                and pg_catalog.strpos(v_kept, '___') = 0
-               and pg_catalog.octet_length(new.model_id) <= 4096
                and pg_catalog.strpos(new.model_id, '\') = 0
                and pg_catalog.strpos(new.model_id, '--') = 0
                and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
