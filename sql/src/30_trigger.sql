@@ -73,10 +73,7 @@ begin
         -- tests/test_trigger_shortcuts.py and the golden vectors hold the trigger to normalize().
         if tg_op = 'INSERT'
            and {{FAST_HUB:new.base_model}}
-           and pg_catalog.jsonb_typeof(new.metadata) = 'object'
-           and not new.metadata operator(pg_catalog.?) 'model_path'
-           and ({{BYPASSED}}) is not true
-           and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+           and {{LANE_OPEN}} then
             new.metadata := new.metadata operator(pg_catalog.||)
                             pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
             new.model_id := new.base_model;
@@ -103,10 +100,7 @@ begin
         if tg_op = 'INSERT'
            and pg_catalog.ascii(new.model_id) = 47
            and new.base_model is null
-           and pg_catalog.jsonb_typeof(new.metadata) = 'object'
-           and not new.metadata operator(pg_catalog.?) 'model_path'
-           and ({{BYPASSED}}) is not true
-           and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+           and {{LANE_OPEN}} then
             v_kept := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(pg_catalog.split_part(
                           pg_catalog.replace(new.model_id, '\', '/'), '/models--', -1), '/', 1), '--', '/'), {{WS}});
             if {{FAST_HUB:v_kept}} then
@@ -141,10 +135,7 @@ begin
                and not {{GENERIC_WEIGHTS_FILE:v_kept}}
                and not {{SKIPPED:pg_catalog.lower(v_kept collate "C")}}
                and not {{CONTAINER:pg_catalog.lower(v_kept collate "C")}}
-               and pg_catalog.jsonb_typeof(new.metadata) = 'object'
-               and not new.metadata operator(pg_catalog.?) 'model_path'
-               and ({{BYPASSED}}) is not true
-               and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on' then
+               and {{LANE_OPEN}} then
                 v_segment := pg_catalog.split_part(new.model_id, '/', -4);
                 if (pg_catalog.ascii(v_segment) between 33 and 126
                     and pg_catalog.lower({{TRIM:v_segment}} collate "C")
