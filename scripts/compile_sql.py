@@ -167,12 +167,14 @@ def _values(src: RuleSource) -> dict[str, str]:
             " in ('on', 'true', 'yes', '1')"
         ),
         # The trigger's lanes (sql/src/30_trigger.sql) take an INSERT only where the rules would
-        # write just model_id and model_path: metadata an object with no model_path yet (the
-        # rules would move one to previous_model_path), no SET llm_model_ids.bypass, and no
-        # upsert in the transaction that may need the hand-off. One place for all three lanes.
+        # write just model_id and model_path: metadata SQL NULL (the lanes write it as '{}', as
+        # metadata_object() does) or an object with no model_path yet (the rules would move one
+        # to previous_model_path), no SET llm_model_ids.bypass, and no upsert in the transaction
+        # that may need the hand-off. One place for all three lanes.
         "LANE_OPEN": (
-            "(pg_catalog.jsonb_typeof(new.metadata) = 'object'"
-            " and not new.metadata operator(pg_catalog.?) 'model_path'"
+            "(((pg_catalog.jsonb_typeof(new.metadata) = 'object'"
+            " and not new.metadata operator(pg_catalog.?) 'model_path')"
+            " or new.metadata is null)"
             " and ({{BYPASSED}}) is not true"
             " and pg_catalog.current_setting('llm_model_ids.may_upsert', true)"
             " is distinct from 'on')"

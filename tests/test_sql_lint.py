@@ -20,7 +20,7 @@ import pytest
 from psycopg import sql
 
 from llm_model_ids import sql_files
-from tools import REPO, describe, venv_tool
+from tools import REPO, describe, require_plpgsql_check, venv_tool
 
 TOOL_TIMEOUT = 120  # seconds
 
@@ -51,19 +51,6 @@ def relative(paths: Sequence[Path]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- plpgsql_check
-
-
-def require_plpgsql_check(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-    available = conn.execute(
-        "select 1 from pg_catalog.pg_available_extensions where name = 'plpgsql_check'"
-    ).fetchone()
-    if available is None:
-        pytest.fail(
-            "the server has no plpgsql_check extension: install postgresql-15-plpgsql-check "
-            "(`make system-deps`) and run on PostgreSQL 15 (LLM_MODEL_IDS_PG=15)",
-            pytrace=False,
-        )
-    conn.execute("create extension if not exists plpgsql_check")
 
 
 @pytest.mark.debian_pg15

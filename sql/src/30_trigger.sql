@@ -69,12 +69,14 @@ begin
         -- assignments: the rules below give exactly this for such a row (a location; FAST_HUB
         -- admits no padding, so the base model is its own trimmed value), a dozen statements
         -- later. Not with SET llm_model_ids.bypass = on, and not where an upsert may need the
-        -- hand-off (see above) or metadata already has a model_path: those go the long way.
+        -- hand-off (see above) or metadata is neither SQL NULL (written as '{}', as
+        -- metadata_object() does) nor an object without a model_path: those go the long way
+        -- (LANE_OPEN, the same for every lane).
         -- tests/test_trigger_shortcuts.py and the golden vectors hold the trigger to normalize().
         if tg_op = 'INSERT'
            and {{FAST_HUB:new.base_model}}
            and {{LANE_OPEN}} then
-            new.metadata := new.metadata operator(pg_catalog.||)
+            new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
                             pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
             new.model_id := new.base_model;
             return new;
@@ -104,7 +106,7 @@ begin
             v_kept := pg_catalog.btrim(pg_catalog.replace(pg_catalog.split_part(pg_catalog.split_part(
                           pg_catalog.replace(new.model_id, '\', '/'), '/models--', -1), '/', 1), '--', '/'), {{WS}});
             if {{FAST_HUB:v_kept}} then
-                new.metadata := new.metadata operator(pg_catalog.||)
+                new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
                                 pg_catalog.jsonb_build_object('model_path', {{TRIM_LONG:new.model_id}});
                 new.model_id := v_kept;
                 return new;
@@ -141,7 +143,7 @@ begin
                     and pg_catalog.lower({{TRIM:v_segment}} collate "C")
                         operator(pg_catalog.<>) all ({{HUB_CONTAINERS}}))
                    or (v_segment = '' and pg_catalog.strpos(new.model_id, '//') = 0) then
-                    new.metadata := new.metadata operator(pg_catalog.||)
+                    new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
                                     pg_catalog.jsonb_build_object('model_path', new.model_id);
                     new.model_id := v_kept;
                     return new;
