@@ -37,6 +37,9 @@ ROWS: list[tuple[str, str, str | None, Any, int]] = [
     ("a run's checkpoint", "/srv/runs/llama-ft/checkpoint-100", None, None, 3),
     ("a run's global step", "/mnt/a/b/llama-ft-7/global_step42", None, {}, 3),
     ("an org at the root", "/org/llama-ft/ckpt_3", None, None, 3),
+    ("a path's own name", "/models/llama3-legal", None, None, 3),
+    ("a path's own name under an org", "/srv/models/llama3-legal", None, {}, 3),
+    ("a path's own name with a '.'", "/mnt/ft/Qwen2.5-7B-legal", None, None, 3),
     # Rows each lane leaves to the rules.
     ("a base model that is a path", "/srv/runs/ft/step-1", "/srv/base/llama", None, 4),
     ("a cache path under a relative path", "hf/models--org--name/snapshots/1", None, None, 4),
@@ -45,7 +48,10 @@ ROWS: list[tuple[str, str, str | None, Any, int]] = [
     ("a hub layout", "/srv/models/org/name/checkpoint-1", None, None, 4),
     ("a step folder with a suffix", "/srv/runs/llama-ft/step-5-merged", None, None, 4),
     ("a name that is skipped", "/srv/runs/merged/checkpoint-1", None, None, 4),
-    ("no step folder", "/models/llama3-legal", None, None, 4),
+    ("a hub layout, no step folder", "/mnt/models/org/Llama-3", None, None, 4),
+    ("a weights file", "/srv/llm/llama-3.Q4_K_M.gguf", None, None, 4),
+    ("a version folder last", "/srv/runs/llama-ft/v1.2", None, None, 4),
+    ("a trailing '/'", "/srv/runs/llama-ft/", None, None, 4),
     ("a name at the root", "/llama-ft/ckpt_3", None, None, 4),
 ]
 EXIT_NAMES = (*EXITS, LONG_WAY)

@@ -21,6 +21,7 @@ OTHER = "/srv/runs/other/step-1"  # a path whose own name differs from its base 
 CACHE = "/root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/snapshots/" + "a1" * 20
 PATHNAME = "/srv/models/runs/7/llama-ft-7/checkpoint-7"
 OLLAMA_MANIFEST = "/o/manifests/registry.ollama.ai/library/gemma/checkpoint-1"
+NAMED = "/srv/models/llama3-legal"
 
 # (note, model_id, base_model, name)
 EDGES: list[tuple[str, str, str | None, str]] = [
@@ -290,6 +291,62 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("the path-name lane, over 4096 bytes", "/" + "x" * 4096 + PATHNAME, None, "x"),
     ("the path-name lane, a base model", PATHNAME, BASE, "x"),
     ("the path-name lane, a base model it cannot use", PATHNAME, "org/a/b", "x"),
+    # 1.20: the path-name lane for a path that ends with its name, .../{org}/{name} (no step
+    # folder): each condition it tests, for the last segment.
+    ("a path's name", NAMED, None, "x"),
+    ("a path's name, no container", "/srv/llama3-legal", None, "x"),
+    ("a path's name, an org at the top", "/org/llama3-legal", None, "x"),
+    ("a path's name at the top", "/llama3-legal", None, "x"),
+    ("a path's name, a container above it", "/models/llama3-legal", None, "x"),
+    ("a path's name, a hub layout", "/mnt/models/org/Llama-3", None, "x"),
+    ("a path's name, a hub layout at the top", "/models/org/Llama-3", None, "x"),
+    ("a path's name, a padded container", "/srv/MODELS \t/org/name", None, "x"),
+    ("a path's name, a container padded first", "/srv/ hub/org/name", None, "x"),
+    ("a path's name, an empty org", "/srv/models//name", None, "x"),
+    ("a path's name, a blank org", "/srv/models/ /name", None, "x"),
+    ("a path's name, an empty container", "/srv/models//org/name", None, "x"),
+    ("a path's name, empty segments at the top", "//org/name", None, "x"),
+    ("a path's name, a trailing '/'", "/srv/runs/llama-ft/", None, "x"),
+    ("a path's name, padded at the end", "/srv/runs/llama-ft \n", None, "x"),
+    ("a path's name, a tab at the end", "/srv/runs/llama-ft\t", None, "x"),
+    ("a path's name with a '.'", "/srv/runs/Qwen2.5-7B-ft", None, "x"),
+    ("a path's name with a '.' last", "/srv/runs/llama-ft.", None, "x"),
+    ("a path's name with a space", "/srv/runs/llama ft", None, "x"),
+    ("a path's name, upper case", "/srv/runs/LLAMA-FT", None, "x"),
+    ("a path's name, a non-ASCII last character", "/srv/runs/llama-\u00e9", None, "x"),
+    ("a path's name, non-ASCII", "/srv/runs/\u043c\u043e\u0434\u0435\u043b\u044c", None, "x"),
+    ("a path's name, a generic file", "/srv/runs/config.json", None, "x"),
+    ("a path's name, a generic weights file", "/srv/runs/llama/model.safetensors", None, "x"),
+    ("a path's name, a weights file", "/srv/llm/llama-3.Q4_K_M.gguf", None, "x"),
+    ("a path's name, a sharded weights file", "/srv/llm/x/model-00001-of-00002.bin", None, "x"),
+    ("a path's name, a skipped folder", "/srv/runs/llama-ft/merged", None, "x"),
+    ("a path's name, a version folder", "/srv/runs/llama-ft/v1.2", None, "x"),
+    ("a path's name, a branch folder", "/srv/runs/llama-ft/main", None, "x"),
+    ("a path's name, a container", "/srv/runs/llama-ft/Outputs", None, "x"),
+    ("a path's name, mkdtemp's folder", "/srv/runs/tmpab12cd_x", None, "x"),
+    ("a path's name with '___'", "/srv/runs/Qwen2___5-7B", None, "x"),
+    ("a path's name with a digit first", "/srv/runs/7b-ft", None, "x"),
+    ("a path's name, digits", "/srv/runs/llama-ft/3500", None, "x"),
+    ("a path's name, a UUID", "/srv/runs/" + UUID, None, "x"),
+    ("a path's name, a step folder with a suffix", "/srv/runs/llama/step-5-merged", None, "x"),
+    ("a path's name, a step stem alone", "/srv/runs/llama/checkpoint", None, "x"),
+    ("a path's name, $VAR", "/srv/runs/$MODEL", None, "x"),
+    ("a path's name, a dot first", "/srv/runs/.cache", None, "x"),
+    ("a path's name, a backslash", "/srv\\runs\\llama-ft", None, "x"),
+    ("a path's name, a '--'", "/c/Qwen--Qwen3/snapshots/ft", None, "x"),
+    (
+        "a path's name, an Ollama manifest",
+        "/o/manifests/registry.ollama.ai/library/gemma/v2",
+        None,
+        "x",
+    ),
+    ("a path's name, a ':'", "/mnt/c:/runs/llama-ft", None, "x"),
+    ("a path's name, a ':' as the org", "/srv/x/c:/llama-ft", None, "x"),
+    ("a path's name, a ':' in the name", "/srv/runs/llama:7b", None, "x"),
+    ("a path's name, a URI's query", "/srv/a:/b?x#y/llama-ft", None, "x"),
+    ("a path's name, over 4096 bytes", "/" + "x" * 4096 + NAMED, None, "x"),
+    ("a path's name, a base model", NAMED, BASE, "x"),
+    ("a path's name, a base model it cannot use", NAMED, "org/a/b", "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 
@@ -334,6 +391,7 @@ LANES = {
     "the base model lane": (PATH, BASE),
     "the cache lane": (CACHE, None),
     "the path-name lane": (PATHNAME, None),
+    "the path-name lane, a path's name": (NAMED, None),
 }
 SAME = "the row's own path"
 # What metadata a lane may meet: it takes an object without a model_path and leaves every other
@@ -401,3 +459,7 @@ def test_the_path_name_lane_names_the_folder_above_the_step() -> None:
         "Qwen/Qwen3"
     )
     assert twin_row("/x/t/a/epoch1epochstep2globalstep3", None, "y")["model_id"] == "x"
+    assert twin_row(NAMED, None, "x")["model_id"] == "llama3-legal"
+    assert twin_row("/mnt/models/org/Llama-3", None, "x")["model_id"] == "org/Llama-3"
+    assert twin_row("/srv/llm/llama-3.Q4_K_M.gguf", None, "x")["model_id"] == "llama-3.Q4_K_M"
+    assert twin_row("/srv/runs/llama-ft/v1.2", None, "x")["model_id"] == "llama-ft"

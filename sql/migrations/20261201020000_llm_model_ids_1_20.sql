@@ -855,6 +855,7 @@ declare
     v_metadata jsonb;
     v_pending text;
     v_segment text;  -- the path-name lane's last segment, then its container's
+    v_field int;  -- the path-name lane's org, its field counted from the end
 begin
     -- The three commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
@@ -909,40 +910,50 @@ begin
         end if;
     elsif pg_catalog.ascii(new.model_id) = 47 and new.base_model is null and tg_op = 'INSERT'
           and pg_catalog.octet_length(new.model_id) <= 4096 then
-        -- A fine-tune's checkpoint, {run}/{name}/{step folder}, with no base model (rule 3: the
-        -- name), under the first test's conditions. The rules give exactly this for such a path:
-        -- a location of at most 4096 bytes with no '\' or '--' and no Ollama manifest, so no rule
+        -- A path's own name with no base model (rule 3): a fine-tune's checkpoint,
+        -- {run}/{name}/{step folder}, or a path that ends with its name, .../{name} (1.20),
+        -- under the first test's conditions. The rules give exactly this for such a path: a
+        -- location of at most 4096 bytes with no '\' or '--' and no Ollama manifest, so no rule
         -- 2 form but a hub layout (its ':' change nothing in a path that starts with '/'); its
-        -- last segment a step folder with no suffix, which both walks skip, blanking nothing; the
-        -- name above it FAST_NAME's with nothing to trim and no '___', not skipped, no container
-        -- and no generic weights file; the segment above the name plainly visible (the org) and
-        -- the one above that (the container) plainly visible and none of a hub layout's, or the
-        -- top. Rule 3 reaches that name some 45 statements later. (The step folder first, in a
-        -- variable: most paths that fail fail there, and pay for nothing else.)
+        -- last segment a step folder with no suffix, which both walks skip, blanking nothing, or
+        -- the name itself; the name FAST_NAME's with nothing to trim and no '___', not skipped,
+        -- no container and no generic weights file (so no weights file: both walks take it as
+        -- it is); the segment above the name plainly visible (the org) and the one above that
+        -- (the container) plainly visible and none of a hub layout's, or the top. Rule 3
+        -- reaches that name some 45 statements later. (The step folder first, in a variable;
+        -- v_field is the org's field, counted from the end: the name's is v_field + 1.)
         v_segment := pg_catalog.lower(pg_catalog.split_part(new.model_id, '/', -1) collate "C");
         if (v_segment operator(pg_catalog.<>) all ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(v_segment, '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[])) then
-            v_kept := pg_catalog.split_part(new.model_id, '/', -2);
+            v_field := -3;
+        else
+            v_field := -2;
+        end if;
+        -- (the name's first character and extension, the container and the org first: a name
+        -- with a digit or '_' first, a weights file and a hub layout, the commonest paths this
+        -- lane leaves, fail there and pay for none of the name's other tests)
+        v_kept := pg_catalog.split_part(new.model_id, '/', v_field + 1);
+        v_segment := pg_catalog.split_part(new.model_id, '/', v_field - 1);
+        if (pg_catalog.ascii(v_kept) between 65 and 90 or pg_catalog.ascii(v_kept) between 97 and 122)
+           and not (pg_catalog.strpos(v_kept, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(v_kept, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx","llamafile","nemo","litertlm","ckpt","pte","task","mlpackage","mlmodelc","wasm"}'::pg_catalog.text[]))
+           and ((pg_catalog.ascii(v_segment) between 33 and 126
+                 and pg_catalog.lower(case when pg_catalog.ascii(v_segment) > 32 and pg_catalog.ascii(pg_catalog.right(v_segment, 1)) > 32 then v_segment else pg_catalog.btrim(v_segment, e' \t\n\r\f\x0b') end collate "C")
+                     operator(pg_catalog.<>) all ('{"models","hub","modelscope","model_scope"}'::pg_catalog.text[]))
+                or (v_segment = '' and pg_catalog.strpos(new.model_id, '//') = 0))
+           and pg_catalog.ascii(pg_catalog.split_part(new.model_id, '/', v_field)) between 33 and 126 then
             if (pg_catalog.octet_length(v_kept) <= 4096 and (pg_catalog.ascii(v_kept) between 65 and 90 or pg_catalog.ascii(v_kept) between 97 and 122) and pg_catalog.strpos(v_kept, '/') = 0 and pg_catalog.strpos(v_kept, '\') = 0 and pg_catalog.strpos(v_kept, ':') = 0 and pg_catalog.octet_length(v_kept) operator(pg_catalog.<>) all ('{36,40,47,64,71}'::pg_catalog.int4[]) and not (pg_catalog.strpos(v_kept, '.') > 0 and pg_catalog.lower(pg_catalog.split_part(v_kept, '.', -1) collate "C") operator(pg_catalog.=) any ('{"gguf","safetensors","bin","pt","pth","onnx","llamafile","nemo","litertlm","ckpt","pte","task","mlpackage","mlmodelc","wasm"}'::pg_catalog.text[])))
                and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
                and pg_catalog.strpos(v_kept, '___') = 0
                and pg_catalog.strpos(new.model_id, '\') = 0
                and pg_catalog.strpos(new.model_id, '--') = 0
                and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
-               and pg_catalog.ascii(pg_catalog.split_part(new.model_id, '/', -3)) between 33 and 126
                and not (pg_catalog.strpos(v_kept, '.') > 0 and (pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C") operator(pg_catalog.=) any ('{"model","pytorch_model","adapter_model","tf_model","flax_model","consolidated","weights","model_optim_rng","model_float32","model_float16","model_bfloat16","model_fp32","model_fp16","model_bf16","ggml-model","lit_model","lit_model_finetuned","lit_model_lora_finetuned","lit_model_adapter_finetuned","open_clip_model","open_clip_pytorch_model","config","configuration","generation_config","adapter_config","preprocessor_config","tokenizer","tokenizer_config","special_tokens_map","params","ndarray-cache","mlc-chat-config","chat_template","openvino_model","openvino_tokenizer","openvino_detokenizer","model_quantized","model_q4f16","model_int8","model_uint8","model_bnb4","ggml-adapter-model","diffusion_pytorch_model","pytorch_lora_weights"}'::pg_catalog.text[]) or (pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C") operator(pg_catalog.~~) '%-_____-__-_____' and pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C") operator(pg_catalog.~) '^(model|pytorch_model|adapter_model|tf_model|flax_model|consolidated|weights|model_optim_rng|model_float32|model_float16|model_bfloat16|model_fp32|model_fp16|model_bf16|ggml-model|lit_model|lit_model_finetuned|lit_model_lora_finetuned|lit_model_adapter_finetuned|open_clip_model|open_clip_pytorch_model|config|configuration|generation_config|adapter_config|preprocessor_config|tokenizer|tokenizer_config|special_tokens_map|params|ndarray-cache|mlc-chat-config|chat_template|openvino_model|openvino_tokenizer|openvino_detokenizer|model_quantized|model_q4f16|model_int8|model_uint8|model_bnb4|ggml-adapter-model|diffusion_pytorch_model|pytorch_lora_weights)(-[0-9]{5}-of-[0-9]{5})?$') or (pg_catalog.strpos(pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C"), 'mp_rank_') > 0 and pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C") operator(pg_catalog.~) '^(((bf16_)?zero_pp_rank_[0-9]+_)?mp_rank_[0-9]+_(model|optim)_states)$') or (pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C") operator(pg_catalog.~~) any ('{"hf_model_%","meta_model_%","adapter_%"}'::pg_catalog.text[]) and pg_catalog.lower(pg_catalog.split_part(v_kept, '.', 1) collate "C") operator(pg_catalog.~) '^((hf_model_[0-9]+|meta_model|adapter)_[0-9]+)$')))
                and not (pg_catalog.lower(v_kept collate "C") operator(pg_catalog.=) any ('{"merged","merged_model","merged-model","final","final_model","final-model","best","best_model","latest","last","adapter","adapters","adapter_model","lora","lora_model","snapshots","checkpoint","ckpt","merged_16bit","merged_4bit","merged-16bit","merged-4bit","merge_model","actor","huggingface","hf_model","merge","hf","full","freeze","sft","dpo","lora-out","qlora-out","checkpoint-best","checkpoint_best","checkpoint-last","checkpoint_last","checkpoint-final","checkpoint_final","original","onnx","gguf","ggml","awq","gptq","exl2","fp16","bf16","fp32","fp8","int4","int8","trt_engines","trt_engine","engines","huggingface_model","release","mlx","mlx_model","dcp","base_model","weights","versions","main","master","int4_compressed_weights","int8_compressed_weights","fp16_compressed_weights","params","cpu_and_mobile","cpu","cuda","gpu","npu","directml","dml","genie_bundle","engine","policy","consolidated","transformer","unet","vae","text_encoder","text_encoder_2","text_encoders","diffusion_models","stable-diffusion","items","scanned","unscanned","megatron_gpt","megatron_gpt_sft","mcore_gpt","finetune","pretrain","current","quant","_actor","_critic","latest-unsharded","unscanned_checkpoint"}'::pg_catalog.text[]) or (pg_catalog.ascii(pg_catalog.lower(v_kept collate "C")) operator(pg_catalog.=) any ('{99,101,103,105,115,116,118}'::pg_catalog.int4[]) and pg_catalog.lower(v_kept collate "C") operator(pg_catalog.~~) any ('{"ch%","ck%","ep%","ep%-ba%","epoch%epochstep%globalstep%","gl%","it%","st%","train%","v%-________-______"}'::pg_catalog.text[]) and ((pg_catalog.lower(v_kept collate "C") operator(pg_catalog.<>) all ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[]) and pg_catalog.rtrim(pg_catalog.lower(v_kept collate "C"), '0123456789') operator(pg_catalog.=) any ('{"checkpoint","checkpoint-","checkpoint_","ckpt","ckpt-","ckpt_","global_step","global_step-","global_step_","step","step-","step_","epoch","epoch-","epoch_","iter","iter-","iter_"}'::pg_catalog.text[])) or pg_catalog.lower(v_kept collate "C") operator(pg_catalog.~) '^((checkpoint|ckpt|global_step|step|epoch|iter)[-_]?[0-9]+([-_.].*)?|v[0-9]+-[0-9]{8}-[0-9]{6}|train_[0-9]{4}(-[0-9]{2}){5}|epoch[0-9]+epochstep[0-9]+globalstep[0-9]+|ep[0-9]+-ba[0-9]+(-rank[0-9]+)?)$')) or (pg_catalog.octet_length(pg_catalog.lower(v_kept collate "C")) operator(pg_catalog.=) any ('{40,47,64,71}'::pg_catalog.int4[]) and pg_catalog.lower(v_kept collate "C") operator(pg_catalog.~) '^([0-9a-f]{40}|[0-9a-f]{64}|sha256[-:]([0-9a-f]{40}|[0-9a-f]{64}))$') or (((pg_catalog.ascii(pg_catalog.lower(v_kept collate "C")) between 48 and 57 or pg_catalog.left(pg_catalog.lower(v_kept collate "C"), 2) operator(pg_catalog.=) any ('{"ac","ad","aw","be","ch","ck","cp","cr","cu","de","di","dm","dp","ep","fi","fu","gl","gp","hf","hu","it","la","lo","me","mp","np","or","ou","py","ql","ra","sf","si","st","v0","v1","v2","v3","v4","v5","v6","v7","v8","v9","we"}'::pg_catalog.text[])) and pg_catalog.lower(v_kept collate "C") operator(pg_catalog.~) '^(v?[0-9]+([.][0-9]+)*|[0-9]{2,}([-_.][0-9]{2,})+|[0-9]+-gpus?|[0-9]+([.][0-9]+)?bpw([-_].*)?|[0-9]+bits?(-[0-9]+g)?|(cpu|cuda|directml|dml|gpu|npu|webgpu)[-_](int4|int8|fp16|fp32|bf16|fp8)([-_].*)?|(gptq|awq)[-_][0-9]+bits?([-_].*)?|mp_rank_[0-9]+(_[0-9]+)*|pytorch_model_fsdp_[0-9]+|(hf|huggingface|actor|critic|merge|merged|lora|qlora|adapter|adapters|final|best|last|latest|checkpoint|ckpt|global|step|epoch|iter|sft|dpo|full|out|original|finetune|single|device|distributed|rank)[0-9]*([-_]((hf|huggingface|actor|critic|merge|merged|lora|qlora|adapter|adapters|final|best|last|latest|checkpoint|ckpt|global|step|epoch|iter|sft|dpo|full|out|original|finetune|single|device|distributed|rank)[0-9]*|[0-9]+|[$]?[{][^{}]*[}]))+)$') or (pg_catalog.strpos(pg_catalog.lower(v_kept collate "C"), '=') > 0 and pg_catalog.lower(v_kept collate "C") operator(pg_catalog.~) '^(([^=/]*--)?[a-z_]+=[-+.0-9e]*(-{1,2}[a-z_]+=[-+.0-9e]*)*(-last|-v[0-9]+)?)$')))
                and not (pg_catalog.lower(v_kept collate "C") operator(pg_catalog.=) any ('{"models","model","outputs","output","out","logs","runs","checkpoints","saves","tmp","data","home","root","users","desktop","training","trainer_output","temp","workspace","mnt","cache",".cache","hub","blobs","model_repository","model_repo","triton_model_repo","all_models","inflight_batcher_llm","tensorrt_llm","tensorrt_llm_bls","content","drive","mydrive","kaggle","input","working","dbfs","filestore","opt","srv","var","usr","llm","llms","export","exports","path","to","ckpts","autodl-tmp","autodl-fs","local","gpt4all","download","downloads","nemo_experiments","hosted_vllm","ollama_chat","lm_studio"}'::pg_catalog.text[]) or (pg_catalog.octet_length(pg_catalog.lower(v_kept collate "C")) = 11 and pg_catalog.left(pg_catalog.lower(v_kept collate "C"), 3) = 'tmp' and pg_catalog.lower(v_kept collate "C") operator(pg_catalog.~) '^(tmp[a-z0-9_]{8})$'))
                and (((pg_catalog.jsonb_typeof(new.metadata) = 'object' and not new.metadata operator(pg_catalog.?) 'model_path') or new.metadata is null) and (pg_catalog.lower(pg_catalog.current_setting('llm_model_ids.bypass', true)) in ('on', 'true', 'yes', '1')) is not true and pg_catalog.current_setting('llm_model_ids.may_upsert', true) is distinct from 'on') then
-                v_segment := pg_catalog.split_part(new.model_id, '/', -4);
-                if (pg_catalog.ascii(v_segment) between 33 and 126
-                    and pg_catalog.lower(case when pg_catalog.ascii(v_segment) > 32 and pg_catalog.ascii(pg_catalog.right(v_segment, 1)) > 32 then v_segment else pg_catalog.btrim(v_segment, e' \t\n\r\f\x0b') end collate "C")
-                        operator(pg_catalog.<>) all ('{"models","hub","modelscope","model_scope"}'::pg_catalog.text[]))
-                   or (v_segment = '' and pg_catalog.strpos(new.model_id, '//') = 0) then
-                    new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
-                                    pg_catalog.jsonb_build_object('model_path', new.model_id);
-                    new.model_id := v_kept;
-                    return new;
-                end if;
+                new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
+                                pg_catalog.jsonb_build_object('model_path', new.model_id);
+                new.model_id := v_kept;
+                return new;
             end if;
         end if;
     end if;
