@@ -882,7 +882,7 @@ declare
     v_segment text;  -- the path-name lane's last segment, then its container's
     v_field int;  -- the path-name lane's org, its field counted from the end
 begin
-    -- The three commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
+    -- The commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
     -- a transaction: none prepares another's inner test):
     if pg_catalog.ascii(new.model_id) = 47 and new.base_model is not null then
