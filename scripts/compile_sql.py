@@ -396,6 +396,8 @@ def _macros(src: RuleSource) -> dict[str, Callable[[str], str]]:
         ),
         # The same for a step folder with no suffix only (the trigger's path-name lane).
         "STEP_NUMBERED": step_numbered,
+        # FAST_NAME's first test alone (the trigger's path-name lane tests it before the rest).
+        "LETTER_FIRST": letter_first,
         "DIGEST": lambda x: (
             f"(pg_catalog.octet_length({x}) operator(pg_catalog.=) any ({digest_lengths})"
             f" and {x} operator(pg_catalog.~) {_literal(f'^({src.digest_folder})$')})"

@@ -138,7 +138,7 @@ begin
         -- lane leaves, fail there and pay for none of the name's other tests)
         v_kept := pg_catalog.split_part(new.model_id, '/', v_field + 1);
         v_segment := pg_catalog.split_part(new.model_id, '/', v_field - 1);
-        if (pg_catalog.ascii(v_kept) between 65 and 90 or pg_catalog.ascii(v_kept) between 97 and 122)
+        if {{LETTER_FIRST:v_kept}}
            and not {{WEIGHTS_EXT:v_kept}}
            and ((pg_catalog.ascii(v_segment) between 33 and 126
                  and pg_catalog.lower({{TRIM:v_segment}} collate "C")
