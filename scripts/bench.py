@@ -191,13 +191,23 @@ def p50_us(values: list[float]) -> float:
     return statistics.median(values) * 1e6
 
 
-def first_statement(dsn: str, n: int) -> tuple[float, float]:
-    """Per-row µs of the first and of the second large statement on a fresh connection."""
+def first_statement(dsn: str, n: int, rounds: int = 3) -> tuple[float, float]:
+    """The trigger's µs per row over no trigger in the first and in the second large statement
+    of a fresh connection: each round opens a new connection into public.llm_models and one into
+    bench.none (alternating which goes first), runs two statements on each, and the fastest of
+    the rounds counts for each (another process on the machine only adds time). Over no trigger,
+    so what every first statement pays (PostgreSQL's own caches, the backend's memory) is not
+    counted as the trigger's."""
     workload = WORKLOADS["checkpoint path, base model"]
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        first = insert_select(conn, "public.llm_models", workload, n)
-        second = insert_select(conn, "public.llm_models", workload, n)
-    return first / n * 1e6, second / n * 1e6
+    tables = ("public.llm_models", "bench.none")
+    best = {table: [float("inf"), float("inf")] for table in tables}
+    for round_ in range(rounds):
+        for table in tables if round_ % 2 == 0 else reversed(tables):
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for i in (0, 1):
+                    best[table][i] = min(best[table][i], insert_select(conn, table, workload, n))
+    ours, none = best["public.llm_models"], best["bench.none"]
+    return (ours[0] - none[0]) / n * 1e6, (ours[1] - none[1]) / n * 1e6
 
 
 def one_row_us(conn: Conn, table: str, model_id: str, repeats: int = 5) -> float:
@@ -315,7 +325,7 @@ def judged_by_instructions(lines: list[Line], costs: dict[str, dict[str, float]]
 
 
 #: The released versions measured beside this one (1.1.0: before the speed work of issue 11).
-BEFORE = ("1.1.0", "1.19.0")
+BEFORE = ("1.1.0", "1.20.0")
 NOW = "now"
 
 
@@ -396,7 +406,8 @@ def run(server_dsn: str, sizes: Sizes, log: Callable[[str], None]) -> list[Line]
     firsts = {v: first_statement(dsn, sizes.rows // 4) for v, dsn in dsns.items()}
     lines.append(
         Line(
-            "fresh connection: first vs second large statement (checkpoint rows, µs/row)",
+            "fresh connection: the trigger's µs/row over no trigger, first vs second large"
+            " statement (checkpoint rows, the fastest of 3 new connections each)",
             tuple(f"{firsts[v][0]:.2f} vs {firsts[v][1]:.2f}" for v in dsns),
             "no first-statement penalty",
             firsts[NOW][0] <= firsts[NOW][1] * 1.1,
@@ -510,7 +521,10 @@ def markdown(lines: list[Line], header: list[str], sizes: Sizes) -> str:
         "rows; the ratio to the floor divides the two per-row costs.\n"
         f"- Single-row INSERT: {sizes.inserts:,} prepared inserts per side after 200 warm-up "
         "ones, p50 with the trigger minus p50 into `bench.none`.\n"
-        "- Fresh connection: the first and the second large statement of a new connection.\n"
+        f"- Fresh connection: the first and the second large statement ({sizes.rows // 4:,} rows) "
+        "of a new connection into `public.llm_models` and of one into `bench.none`, 3 rounds "
+        "alternating which goes first, the fastest of each; the trigger's µs/row is the "
+        "difference (met: the first at most 1.1x the second).\n"
         "- Worst single row: one INSERT of a 1 MB path (not parsed: over the 4096-character cap) "
         "and of a 4096-character path (the largest one parsed), median of 5.\n"
         f"- Server side: {sizes.statements:,} single-row INSERTs inside one `DO` block (no client "

@@ -311,6 +311,18 @@ MORE_WORKLOADS: dict[str, tuple[str, str, str, str]] = {
         "'/mnt/models/deepseek-ai/DeepSeek-R1-' || g",
         "null",
     ),
+    "path name, a trailing '/' (3:path_name)": (
+        "'ft-' || g",
+        "'vllm'",
+        "'/srv/models/llama-ft-' || g || '/'",
+        "null",
+    ),
+    "path name of a weights file (3:path_name)": (
+        "'ft-' || g",
+        "'vllm'",
+        "'/srv/models/llama-ft-' || g || '.Q4_K_M.gguf'",
+        "null",
+    ),
     "path name the trigger hands over ('_' first)": (
         "'ft-' || g",
         "'vllm'",

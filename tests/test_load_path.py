@@ -86,6 +86,21 @@ def test_upsert_of_a_hugging_face_cache_path_keeps_the_new_path(keyed: Conn) -> 
     assert pending_upsert(keyed) == ""
 
 
+def test_upsert_of_a_hub_layout_path_keeps_the_new_path(keyed: Conn) -> None:
+    """A hub layout with no base model takes the INSERT's path-name lane (1.21), and one with a
+    trailing '/' its own name; inside an upsert each must leave the hand-off all the same."""
+    for name, old, new, model_id in (
+        ("qwen", "/mnt/models/Qwen/Qwen3-8B", "/data/models/Qwen/Qwen3-8B", "Qwen/Qwen3-8B"),
+        ("legal", "/srv/runs/llama3-legal/", "/srv/runs/v2/llama3-legal/", "llama3-legal"),
+    ):
+        insert(keyed, user_id=USER, name=name, model_id=old)
+        _upsert(keyed, [(name, new)])
+        stored = _row(keyed, name)
+        assert stored["model_id"] == model_id
+        assert stored["metadata"] == {"model_path": new, "previous_model_path": old}
+        assert pending_upsert(keyed) == ""
+
+
 def test_upsert_equals_a_plain_update_that_sets_model_id(keyed: Conn) -> None:
     plain = insert(keyed, user_id=USER, name="plain", model_id="/v3/run/my-ft")
     insert(keyed, user_id=USER, name="upserted", model_id="/v3/run/my-ft")

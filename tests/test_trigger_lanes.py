@@ -18,7 +18,13 @@ from rows import Conn, insert
 from tools import require_plpgsql_check
 
 # The preamble's `return new` statements, in the order of the function's text.
-EXITS = ("the base model lane", "a readable hub id", "the cache lane", "the path-name lane")
+EXITS = (
+    "the base model lane",
+    "a readable hub id",
+    "the cache lane",
+    "the hub layout lane",
+    "the path-name lane",
+)
 LONG_WAY = "the long way"
 # The first line after the preamble (the long way's bypass test follows it).
 AFTER_THE_LANES = "-- SET llm_model_ids.bypass = on skips it all."
@@ -34,25 +40,37 @@ ROWS: list[tuple[str, str, str | None, Any, int]] = [
     ("a cache path", CACHE, None, None, 2),
     ("a cache path of a branch", "/hf/hub/models--deepseek-ai--R1/snapshots/main", None, {}, 2),
     ("a cache folder last", "/data/hf/models--org--name", None, {"run": 7}, 2),
-    ("a run's checkpoint", "/srv/runs/llama-ft/checkpoint-100", None, None, 3),
-    ("a run's global step", "/mnt/a/b/llama-ft-7/global_step42", None, {}, 3),
-    ("an org at the root", "/org/llama-ft/ckpt_3", None, None, 3),
-    ("a path's own name", "/models/llama3-legal", None, None, 3),
-    ("a path's own name under an org", "/srv/models/llama3-legal", None, {}, 3),
-    ("a path's own name with a '.'", "/mnt/ft/Qwen2.5-7B-legal", None, None, 3),
-    # Rows each lane leaves to the rules.
-    ("a base model that is a path", "/srv/runs/ft/step-1", "/srv/base/llama", None, 4),
-    ("a cache path under a relative path", "hf/models--org--name/snapshots/1", None, None, 4),
-    ("a cache path with a model_path", CACHE, None, {"model_path": "/old"}, 4),
-    ("a cache folder of mkdtemp", "/c/models--tmpab12cd34--llama/snapshots/1", None, None, 4),
-    ("a hub layout", "/srv/models/org/name/checkpoint-1", None, None, 4),
-    ("a step folder with a suffix", "/srv/runs/llama-ft/step-5-merged", None, None, 4),
-    ("a name that is skipped", "/srv/runs/merged/checkpoint-1", None, None, 4),
-    ("a hub layout, no step folder", "/mnt/models/org/Llama-3", None, None, 4),
-    ("a weights file", "/srv/llm/llama-3.Q4_K_M.gguf", None, None, 4),
-    ("a version folder last", "/srv/runs/llama-ft/v1.2", None, None, 4),
+    ("a run's checkpoint", "/srv/runs/llama-ft/checkpoint-100", None, None, 4),
+    ("a run's global step", "/mnt/a/b/llama-ft-7/global_step42", None, {}, 4),
+    ("an org at the root", "/org/llama-ft/ckpt_3", None, None, 4),
+    ("a path's own name", "/models/llama3-legal", None, None, 4),
+    ("a path's own name under an org", "/srv/models/llama3-legal", None, {}, 4),
+    ("a path's own name with a '.'", "/mnt/ft/Qwen2.5-7B-legal", None, None, 4),
+    ("a hub layout", "/srv/models/org/name/checkpoint-1", None, None, 3),
+    ("a hub layout, no step folder", "/mnt/models/org/Llama-3", None, None, 3),
+    ("a hub layout, a trailing '/'", "/root/.cache/modelscope/hub/Qwen/Qwen3-8B/", None, {}, 3),
+    ("a hub layout's name with a digit first", "/data/models/llama-2-hf/7b-chat", None, None, 3),
     ("a trailing '/'", "/srv/runs/llama-ft/", None, None, 4),
-    ("a name at the root", "/llama-ft/ckpt_3", None, None, 4),
+    ("a step folder and a trailing '/'", "/srv/runs/llama-ft/checkpoint-9/", None, {}, 4),
+    # Rows each lane leaves to the rules.
+    (
+        "a hub layout's ModelScope name",
+        "/root/.cache/modelscope/hub/Qwen/Qwen2___5-7B",
+        None,
+        None,
+        5,
+    ),
+    ("a hub layout's version folder", "/srv/models/org/name/1", None, None, 5),
+    ("a hub layout's weights file", "/srv/models/org/name/model.safetensors", None, None, 5),
+    ("a base model that is a path", "/srv/runs/ft/step-1", "/srv/base/llama", None, 5),
+    ("a cache path under a relative path", "hf/models--org--name/snapshots/1", None, None, 5),
+    ("a cache path with a model_path", CACHE, None, {"model_path": "/old"}, 5),
+    ("a cache folder of mkdtemp", "/c/models--tmpab12cd34--llama/snapshots/1", None, None, 5),
+    ("a step folder with a suffix", "/srv/runs/llama-ft/step-5-merged", None, None, 5),
+    ("a name that is skipped", "/srv/runs/merged/checkpoint-1", None, None, 5),
+    ("a weights file", "/srv/llm/llama-3.Q4_K_M.gguf", None, None, 5),
+    ("a version folder last", "/srv/runs/llama-ft/v1.2", None, None, 5),
+    ("a name at the root", "/llama-ft/ckpt_3", None, None, 5),
 ]
 EXIT_NAMES = (*EXITS, LONG_WAY)
 
@@ -95,7 +113,12 @@ def test_each_row_ends_where_it_should(profiled: Conn, row: tuple[Any, ...]) -> 
 @pytest.mark.parametrize("setting", ["llm_model_ids.bypass", "llm_model_ids.may_upsert"])
 def test_a_lane_row_goes_the_long_way_when_a_setting_is_on(profiled: Conn, setting: str) -> None:
     """The bypass, and a transaction that may upsert (the hand-off): no lane takes the row."""
-    for model_id in ("/srv/runs/job_1/checkpoint-500", CACHE, "/srv/runs/llama-ft/checkpoint-1"):
+    for model_id in (
+        "/srv/runs/job_1/checkpoint-500",
+        CACHE,
+        "/srv/runs/llama-ft/checkpoint-1",
+        "/mnt/models/org/Llama-3",
+    ):
         with profiled.transaction():
             profiled.execute("select pg_catalog.set_config(%s, 'on', true)", [setting])
             profiled.execute("select public.plpgsql_profiler_reset_all()")

@@ -22,6 +22,7 @@ CACHE = "/root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/snapshot
 PATHNAME = "/srv/models/runs/7/llama-ft-7/checkpoint-7"
 OLLAMA_MANIFEST = "/o/manifests/registry.ollama.ai/library/gemma/checkpoint-1"
 NAMED = "/srv/models/llama3-legal"
+HUBBED = "/mnt/models/deepseek-ai/DeepSeek-R1"
 
 # (note, model_id, base_model, name)
 EDGES: list[tuple[str, str, str | None, str]] = [
@@ -347,6 +348,81 @@ EDGES: list[tuple[str, str, str | None, str]] = [
     ("a path's name, over 4096 bytes", "/" + "x" * 4096 + NAMED, None, "x"),
     ("a path's name, a base model", NAMED, BASE, "x"),
     ("a path's name, a base model it cannot use", NAMED, "org/a/b", "x"),
+    # 1.21: the path-name lane for a hub layout, .../{container}/{org}/{name}[/{step folder}], and
+    # for a trailing '/': each condition it tests.
+    ("a hub layout's name", HUBBED, None, "x"),
+    ("a hub layout's name, a step folder", HUBBED + "/checkpoint-20", None, "x"),
+    ("a hub layout's name, a trailing '/'", HUBBED + "/", None, "x"),
+    ("a hub layout's name, a step folder, a '/'", HUBBED + "/step_3/", None, "x"),
+    ("a hub layout's name, two trailing '/'", HUBBED + "//", None, "x"),
+    ("a hub layout at the top", "/models/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, 'hub'", "/root/.cache/modelscope/hub/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, 'modelscope'", "/mnt/modelscope/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, 'model_scope'", "/var/gpustack/model_scope/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, 'model'", "/srv/model/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, upper-case container", "/srv/MODELS/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, a padded container", "/srv/models \t/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, a container padded first", "/srv/ models/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, an empty container", "/srv/models//Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, an empty org", "/srv/models//Qwen3-8B", None, "x"),
+    ("a hub layout, a padded org", "/srv/models/Qwen /Qwen3-8B", None, "x"),
+    ("a hub layout, an org padded first", "/srv/models/ Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, a padded name", "/srv/models/Qwen/Qwen3-8B ", None, "x"),
+    ("a hub layout, a name with a space", "/srv/models/Qwen/Qwen3 8B", None, "x"),
+    ("a hub layout, a name with a digit first", "/data/models/llama-2-hf/7b-chat", None, "x"),
+    ("a hub layout, a name with '_' first", "/srv/models/Qwen/_Qwen3", None, "x"),
+    ("a hub layout, an org with a digit first", "/srv/models/01-ai/Yi-6B", None, "x"),
+    ("a hub layout, an org with '.'", "/srv/models/org.ai/name", None, "x"),
+    ("a hub layout, a name with '.'", "/srv/models/Qwen/Qwen2.5-7B", None, "x"),
+    ("a hub layout, a name with '.' last", "/srv/models/Qwen/Qwen2.", None, "x"),
+    ("a hub layout, a non-ASCII name", "/srv/models/Qwen/mod\u00e8le", None, "x"),
+    ("a hub layout, a name with '___'", "/srv/models/Qwen/Qwen2___5-7B", None, "x"),
+    ("a hub layout, an org with '___'", "/srv/models/Q___w/Qwen3-8B", None, "x"),
+    ("a hub layout, a weights file", "/srv/models/Qwen/qwen3-8b.gguf", None, "x"),
+    ("a hub layout, a generic weights file", "/srv/models/Qwen/model.safetensors", None, "x"),
+    ("a hub layout, a generic file", "/srv/models/Qwen/config.json", None, "x"),
+    ("a hub layout, a weights file's folder", "/srv/models/Qwen/x.gguf/step-1", None, "x"),
+    ("a hub layout, a skipped name", "/srv/models/Qwen/merged", None, "x"),
+    ("a hub layout, a step folder as the name", "/srv/models/Qwen/checkpoint-5", None, "x"),
+    ("a hub layout, a version folder", "/srv/models/Qwen/Qwen3/1", None, "x"),
+    ("a hub layout, a 'v' version folder", "/srv/models/Qwen/Qwen3/v2", None, "x"),
+    ("a hub layout, a branch folder", "/srv/models/Qwen/Qwen3-8B/main", None, "x"),
+    ("a hub layout, a container's name", "/srv/models/Qwen/outputs", None, "x"),
+    ("a hub layout, a container as the org", "/srv/models/hub/Qwen3-8B", None, "x"),
+    ("a hub layout, a skipped org", "/srv/models/merged/Qwen3-8B", None, "x"),
+    ("a hub layout, a step folder as the org", "/srv/models/step-1/Qwen3-8B", None, "x"),
+    ("a hub layout, mkdtemp's org", "/srv/models/tmpab12cd_x/Qwen3-8B", None, "x"),
+    ("a hub layout, a first-segment word as org", "/srv/models/checkpoints/Qwen3-8B", None, "x"),
+    ("a hub layout, a UUID org", "/srv/models/" + UUID + "/Qwen3-8B", None, "x"),
+    ("a hub layout, a UUID name", "/srv/models/Qwen/" + UUID, None, "x"),
+    ("a hub layout, digits as the name", "/srv/models/Qwen/3500", None, "x"),
+    ("a hub layout, a 36-byte org/name", "/srv/models/Qwen/" + "q" * 31, None, "x"),
+    ("a hub layout, a long name", "/srv/models/Qwen/" + "q" * 300, None, "x"),
+    ("a hub layout, a backslash", "/srv\\models/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, a '--'", "/srv/models/Qwen/Qwen--3", None, "x"),
+    ("a hub layout, an Ollama manifest", "/o/manifests/h/models/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, a '\\' before a manifest", "/o/manifests\\h/models/Qwen/Qwen3-8B", None, "x"),
+    (
+        "a hub layout below a ModelScope snapshot",
+        "/c/Qwen--Qwen3/snapshots/hub/org/name",
+        None,
+        "x",
+    ),
+    ("a hub layout, a ':' above it", "/mnt/c:/models/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, a ':' as the org", "/srv/models/c:/Qwen3-8B", None, "x"),
+    ("a hub layout, a URI's query above it", "/srv/a:/b?x#y/models/Qwen/Qwen3-8B", None, "x"),
+    ("a hub layout, over 4096 bytes", "/" + "x" * 4096 + HUBBED, None, "x"),
+    ("a hub layout, a base model", HUBBED, BASE, "x"),
+    ("a hub layout, a base model it cannot use", HUBBED, "org/a/b", "x"),
+    ("a hub layout, a relative path", HUBBED[1:], None, "x"),
+    ("a path's name, a step folder and a '/'", "/srv/runs/llama-ft/checkpoint-9/", None, "x"),
+    ("a path's name, two trailing '/'", "/srv/runs/llama-ft//", None, "x"),
+    ("a path's name at the top, a '/'", "/llama-ft/", None, "x"),
+    ("a path's name, an org at the top, a '/'", "/org/llama-ft/", None, "x"),
+    ("a path's name, a '/' and a weights file", "/srv/runs/llama-ft.gguf/", None, "x"),
+    ("a path's name, a '/' and a skipped folder", "/srv/runs/llama-ft/merged/", None, "x"),
+    ("a path's name, a '/' and a padded name", "/srv/runs/llama-ft /", None, "x"),
+    ("a path's name, a '/' and a step stem alone", "/srv/runs/llama/checkpoint/", None, "x"),
 ]
 IDS = [edge[0] for edge in EDGES]
 
@@ -386,12 +462,15 @@ def test_the_lane_keeps_the_trimmed_path() -> None:
 
 # The lanes of the trigger's first tests (sql/src/30_trigger.sql): the deploy route's row (an
 # absolute path, a plain org/name base model) and, since 1.20, a Hugging Face cache path and a
-# fine-tune's {run}/{name}/checkpoint-{N}, each with no base model. (model_id, base_model)
+# path's own name ({run}/{name}/checkpoint-{N}, .../{name}; since 1.21 a hub layout's org/name
+# and a trailing '/'), each with no base model. (model_id, base_model)
 LANES = {
     "the base model lane": (PATH, BASE),
     "the cache lane": (CACHE, None),
     "the path-name lane": (PATHNAME, None),
     "the path-name lane, a path's name": (NAMED, None),
+    "the path-name lane, a hub layout": (HUBBED, None),
+    "the path-name lane, a trailing '/'": (NAMED + "/", None),
 }
 SAME = "the row's own path"
 # What metadata a lane may meet: it takes an object without a model_path and leaves every other
@@ -463,3 +542,10 @@ def test_the_path_name_lane_names_the_folder_above_the_step() -> None:
     assert twin_row("/mnt/models/org/Llama-3", None, "x")["model_id"] == "org/Llama-3"
     assert twin_row("/srv/llm/llama-3.Q4_K_M.gguf", None, "x")["model_id"] == "llama-3.Q4_K_M"
     assert twin_row("/srv/runs/llama-ft/v1.2", None, "x")["model_id"] == "llama-ft"
+    assert twin_row(HUBBED, None, "x")["model_id"] == "deepseek-ai/DeepSeek-R1"
+    assert twin_row(HUBBED + "/step_3/", None, "x")["model_id"] == "deepseek-ai/DeepSeek-R1"
+    assert twin_row("/srv/models/Qwen/Qwen3/1", None, "x")["model_id"] == "Qwen3"
+    assert twin_row("/srv/models/Qwen/Qwen2___5-7B", None, "x")["model_id"] == "Qwen/Qwen2.5-7B"
+    assert twin_row("/srv/runs/llama-ft/checkpoint-9/", None, "x")["metadata"] == {
+        "model_path": "/srv/runs/llama-ft/checkpoint-9/"
+    }

@@ -8,5 +8,5 @@ from __future__ import annotations
 
 from llm_model_ids.rules import Normalized, load_path, normalize, normalize_row
 
-__version__ = "1.20.0"
+__version__ = "1.21.0"
 __all__ = ["Normalized", "__version__", "load_path", "normalize", "normalize_row"]

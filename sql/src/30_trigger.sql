@@ -59,8 +59,9 @@ declare
     v_kept text;
     v_metadata jsonb;
     v_pending text;
-    v_segment text;  -- the path-name lane's last segment, then its container's
+    v_segment text;  -- the path-name lane's last segment, its container's, a hub layout's org/name
     v_field int;  -- the path-name lane's org, its field counted from the end
+    v_hub_org text;  -- the path-name lane's org below a hub layout's container
 begin
     -- The commonest INSERTs, each behind a cheap test of its own (PL/pgSQL prepares each
     -- expression it reaches once per transaction, and a single-row INSERT through the Data API is
@@ -115,50 +116,83 @@ begin
         end if;
     elsif pg_catalog.ascii(new.model_id) = 47 and new.base_model is null and tg_op = 'INSERT'
           and pg_catalog.octet_length(new.model_id) <= 4096 then
-        -- A path's own name with no base model (rule 3): a fine-tune's checkpoint,
-        -- {run}/{name}/{step folder}, or a path that ends with its name, .../{name} (1.20),
-        -- under the first test's conditions. The rules give exactly this for such a path: a
-        -- location of at most 4096 bytes with no '\' or '--' and no Ollama manifest, so no rule
-        -- 2 form but a hub layout (its ':' change nothing in a path that starts with '/'); its
-        -- last segment a step folder with no suffix, which both walks skip, blanking nothing, or
-        -- the name itself; the name FAST_NAME's with nothing to trim and no '___', not skipped,
-        -- no container and no generic weights file (so no weights file: both walks take it as
-        -- it is); the segment above the name plainly visible (the org) and the one above that
-        -- (the container) plainly visible and none of a hub layout's, or the top. Rule 3
-        -- reaches that name some 45 statements later. (The step folder first, in a variable;
-        -- v_field is the org's field, counted from the end: the name's is v_field + 1.)
+        -- A path's own name with no base model, or a hub layout's org/name (1.21), under the
+        -- first test's conditions: a fine-tune's checkpoint, {run}/{name}/{step folder}, or a
+        -- path that ends with its name, .../{name} (1.20), either with a trailing '/' (1.21).
+        -- The rules give exactly this for such a path: a location of at most 4096 bytes with no
+        -- '\' or '--' and no Ollama manifest, so no rule 2 form but a hub layout (its ':' change
+        -- nothing in a path that starts with '/'); its last segment empty (both walks pass over
+        -- it, so the one above is the last they see), a step folder with no suffix, which both
+        -- walks skip, blanking nothing, or the name itself; the segment above the name plainly
+        -- visible (the org). Then either
+        -- - the segment above the org (the container) is a hub layout's, plainly visible: the hub
+        --   walk's container, org and name (rule 2). The org and the name HUB_PART's (so neither
+        --   is padded or skipped), the name no weights file (so the walk takes it), no version
+        --   folder below it (a step folder starts with a letter, none a 'v'), and their org/name,
+        --   with no '___' to decode, FAST_HUB's: the rule takes it at once, some 40 statements
+        --   later; or
+        -- - the container is plainly visible and none of a hub layout's, or the top: the name
+        --   FAST_NAME's with nothing to trim and no '___', not skipped, no container and no
+        --   generic weights file (so no weights file: both walks take it as it is). Rule 3
+        --   reaches that name some 45 statements later.
+        -- (The step folder first, in a variable; v_field is the org's field, counted from the
+        -- end: the name's is v_field + 1.)
         v_segment := pg_catalog.lower(pg_catalog.split_part(new.model_id, '/', -1) collate "C");
         if {{STEP_NUMBERED:v_segment}} then
             v_field := -3;
-        else
+        elsif v_segment <> '' then
             v_field := -2;
+        else
+            v_segment := pg_catalog.lower(pg_catalog.split_part(new.model_id, '/', -2) collate "C");
+            v_field := -3;
+            if {{STEP_NUMBERED:v_segment}} then
+                v_field := -4;
+            end if;
         end if;
-        -- (the name's first character and extension, the container and the org first: a name
-        -- with a digit or '_' first, a weights file and a hub layout, the commonest paths this
-        -- lane leaves, fail there and pay for none of the name's other tests)
+        -- (the name's extension and the org first, then the container, then the name's first
+        -- character: a weights file, the commonest path this lane leaves, pays for none of the
+        -- others)
         v_kept := pg_catalog.split_part(new.model_id, '/', v_field + 1);
         v_segment := pg_catalog.split_part(new.model_id, '/', v_field - 1);
-        if {{LETTER_FIRST:v_kept}}
-           and not {{WEIGHTS_EXT:v_kept}}
-           and ((pg_catalog.ascii(v_segment) between 33 and 126
-                 and pg_catalog.lower({{TRIM:v_segment}} collate "C")
-                     operator(pg_catalog.<>) all ({{HUB_CONTAINERS}}))
-                or (v_segment = '' and pg_catalog.strpos(new.model_id, '//') = 0))
+        if not {{WEIGHTS_EXT:v_kept}}
            and pg_catalog.ascii(pg_catalog.split_part(new.model_id, '/', v_field)) between 33 and 126 then
-            if {{FAST_NAME:v_kept}}
-               and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
-               and pg_catalog.strpos(v_kept, '___') = 0
-               and pg_catalog.strpos(new.model_id, '\') = 0
-               and pg_catalog.strpos(new.model_id, '--') = 0
-               and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
-               and not {{GENERIC_WEIGHTS_FILE:v_kept}}
-               and not {{SKIPPED:pg_catalog.lower(v_kept collate "C")}}
-               and not {{CONTAINER:pg_catalog.lower(v_kept collate "C")}}
-               and {{LANE_OPEN}} then
-                new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
-                                pg_catalog.jsonb_build_object('model_path', new.model_id);
-                new.model_id := v_kept;
-                return new;
+            if pg_catalog.ascii(v_segment) between 33 and 126
+               and pg_catalog.lower({{TRIM:v_segment}} collate "C")
+                   operator(pg_catalog.=) any ({{HUB_CONTAINERS}}) then
+                v_hub_org := pg_catalog.split_part(new.model_id, '/', v_field);
+                v_segment := v_hub_org || '/' || v_kept;
+                if {{FAST_HUB:v_segment}}
+                   and pg_catalog.strpos(v_segment, '___') = 0
+                   and pg_catalog.strpos(new.model_id, '\') = 0
+                   and pg_catalog.strpos(new.model_id, '--') = 0
+                   and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
+                   and {{HUB_PART:v_kept}}
+                   and {{HUB_PART:v_hub_org}}
+                   and not {{GENERIC_WEIGHTS_FILE:v_kept}}
+                   and {{LANE_OPEN}} then
+                    new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
+                                    pg_catalog.jsonb_build_object('model_path', new.model_id);
+                    new.model_id := v_segment;
+                    return new;
+                end if;
+            elsif {{LETTER_FIRST:v_kept}}
+                  and (pg_catalog.ascii(v_segment) between 33 and 126
+                       or (v_segment = '' and pg_catalog.strpos(new.model_id, '//') = 0)) then
+                if {{FAST_NAME:v_kept}}
+                   and pg_catalog.ascii(pg_catalog.right(v_kept, 1)) > 32
+                   and pg_catalog.strpos(v_kept, '___') = 0
+                   and pg_catalog.strpos(new.model_id, '\') = 0
+                   and pg_catalog.strpos(new.model_id, '--') = 0
+                   and pg_catalog.split_part(new.model_id, '/', -5) <> 'manifests'
+                   and not {{GENERIC_WEIGHTS_FILE:v_kept}}
+                   and not {{SKIPPED:pg_catalog.lower(v_kept collate "C")}}
+                   and not {{CONTAINER:pg_catalog.lower(v_kept collate "C")}}
+                   and {{LANE_OPEN}} then
+                    new.metadata := coalesce(new.metadata, '{}'::pg_catalog.jsonb) operator(pg_catalog.||)
+                                    pg_catalog.jsonb_build_object('model_path', new.model_id);
+                    new.model_id := v_kept;
+                    return new;
+                end if;
             end if;
         end if;
     end if;
